@@ -1,0 +1,67 @@
+/** The client's options (camelCase, as openai-node names its own) and their defaults. */
+
+import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
+import type { Device, LocalModelRow, ModelRow } from './models.js';
+import type { WorkerFactory } from './worker-host.js';
+import { DEFAULT_LIMITS } from './worker/batch-planner.js';
+
+/** Options of `new InPageEmbeddings(...)`; all optional. */
+export interface ClientOptions {
+  /** Hub-layout host for model files: `<modelHost><repo>/resolve/<revision>/<file>`. Default `https://huggingface.co/`. */
+  modelHost?: string;
+  /** onnxruntime-web's files: a folder URL ending in `/`, or `{ mjs, wasm }`. Default: the copies this package ships. */
+  wasmPaths?: string | { mjs: string; wasm: string };
+  /** Where local models run. Only `'wasm'` today. */
+  device?: Device;
+  /** WASM threads. Default: up to 4 when the page is cross-origin isolated, else 1. */
+  numThreads?: number;
+  /** Add or override catalogue rows (matched by `id`); partial rows merge over the built-in row. */
+  models?: Array<Partial<ModelRow> & { id: string }>;
+  /** Model download/load progress, aggregated over each model's files. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Cut inputs longer than the model's limit instead of answering 400. Default false. */
+  truncate?: boolean;
+  /** Largest `batch × longest` tokens in one session run. Default 2048. */
+  maxBatchTokens?: number;
+  /** Most texts in one session run. Default 64. */
+  maxBatchSize?: number;
+  /** Start the worker yourself (CSP, extensions, custom bundling). */
+  worker?: WorkerFactory;
+}
+
+/** Threads onnxruntime-web can use here: SharedArrayBuffer needs cross-origin isolation. */
+export function defaultThreads(): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  return isolated ? Math.max(1, Math.min(4, cores)) : 1;
+}
+
+/** Resolve engine settings from client options. */
+export function engineOptions(options: ClientOptions): EngineOptions {
+  const host = options.modelHost ?? 'https://huggingface.co/';
+  return {
+    modelHost: host.endsWith('/') ? host : `${host}/`,
+    wasmPaths: options.wasmPaths,
+    numThreads: options.numThreads ?? defaultThreads(),
+    maxBatchTokens: options.maxBatchTokens ?? DEFAULT_LIMITS.maxBatchTokens,
+    maxBatchSize: options.maxBatchSize ?? DEFAULT_LIMITS.maxBatchSize,
+  };
+}
+
+/** Merge user rows over the built-in catalogue. */
+export function buildCatalogue(base: readonly ModelRow[], overrides: ClientOptions['models'] = []): Map<string, ModelRow> {
+  const map = new Map(base.map((row) => [row.id, row]));
+  for (const row of overrides) {
+    const merged = { ...(map.get(row.id) ?? defaultLocalRow(row.id)), ...row } as ModelRow;
+    map.set(row.id, merged);
+  }
+  return map;
+}
+
+/** A new local row's defaults: a transformers.js-layout repo named like its id, CLS-pooled BERT-style. */
+function defaultLocalRow(id: string): LocalModelRow {
+  return {
+    id, route: 'local', ownedBy: 'user', repo: id, revision: 'main', dims: 0, maxTokens: 512, pooling: 'cls',
+    paddingSide: 'right', dtype: { wasm: 'q8', webgpu: 'fp32' }, output: 'last_hidden_state', pricePerMillion: 0,
+  };
+}

@@ -1,0 +1,128 @@
+/** The front door: validate → compute (local worker | remote) → respond, with a usage ledger. */
+
+import { buildCatalogue, engineOptions, type ClientOptions } from './client-options.js';
+import { badRequest, InternalServerError } from './errors.js';
+import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
+import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow } from './models.js';
+import type { CreateEmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
+import { buildResponse } from './response.js';
+import { UsageLedger, type UsageReport } from './usage-ledger.js';
+import { validateRequest, type NormalizedRequest } from './validate.js';
+import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
+
+/**
+ * An OpenAI-compatible embeddings API computed in the page.
+ *
+ * @example
+ * const client = new InPageEmbeddings();
+ * const res = await client.embeddings.create({ model: 'BAAI/bge-small-en-v1.5', input: ['a', 'b'] });
+ */
+export class InPageEmbeddings {
+  /** `create()` exactly as `openai.embeddings.create()`. */
+  readonly embeddings = { create: (body: EmbeddingCreateParams) => this.create(body) };
+  /** `list()` exactly as `openai.models.list()`. */
+  readonly models = { list: async (): Promise<ModelsPage> => this.listModels() };
+
+  private readonly catalogue: Map<string, ModelRow>;
+  private readonly host: WorkerHost;
+  private readonly ledger = new UsageLedger();
+
+  constructor(private readonly options: ClientOptions = {}) {
+    this.catalogue = buildCatalogue(CATALOGUE, options.models);
+    this.host = new WorkerHost(options.worker ?? defaultWorkerFactory, engineOptions(options), options.onProgress);
+  }
+
+  /** Return the running token ledger by model and by `user`. */
+  usage(): UsageReport {
+    return this.ledger.snapshot();
+  }
+
+  /** Return the worker's counters (session runs, padded and real tokens); zeros when no worker runs. */
+  async engineStats(): Promise<EngineStats> {
+    if (!this.host.running) return { sessionRuns: 0, texts: 0, realTokens: 0, paddedTokens: 0, loads: 0 };
+    return this.host.call((engine) => engine.stats());
+  }
+
+  /** List each loaded local model's device, dtype, threads and why they were chosen. */
+  async backends(): Promise<BackendInfo[]> {
+    if (!this.host.running) return [];
+    return this.host.call((engine) => engine.backends());
+  }
+
+  /** Terminate the worker and free its memory; a later call starts a new one. */
+  async dispose(): Promise<void> {
+    this.host.stop();
+  }
+
+  /** @internal Crash the worker from inside (tests of worker death). */
+  async crashWorkerForTest(): Promise<void> {
+    await this.host.call((engine) => engine.crashForTest());
+  }
+
+  private listModels(): ModelsPage {
+    return {
+      object: 'list',
+      data: [...this.catalogue.values()].map((row) => ({
+        id: row.id, object: 'model', created: CATALOGUE_CREATED_AT, owned_by: row.ownedBy,
+      })),
+    };
+  }
+
+  private async create(body: EmbeddingCreateParams): Promise<CreateEmbeddingResponse> {
+    const req = validateRequest(body, this.catalogue);
+    if (req.row.route === 'remote') {
+      throw badRequest(
+        `${req.row.id} is served by the ${req.row.provider} API, and remote providers are not configured in this client.`,
+        'model', 'remote_not_configured');
+    }
+    const { vectors, tokens } = await this.computeLocal(req, req.row);
+    this.ledger.record({
+      model: req.model, user: req.user, route: 'local', tokens, cachedTokens: 0, pricePerMillion: req.row.pricePerMillion,
+    });
+    return buildResponse({
+      model: req.model, vectors, dimensions: req.dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens,
+    });
+  }
+
+  /** Texts as the model sees them: the query instruction applied only when `input_type: 'query'`. */
+  private modelTexts(req: NormalizedRequest, row: LocalModelRow): string[] {
+    return req.inputs.map((input, i) => {
+      if (input.kind !== 'text') throw badRequest(`input[${i}]: ${row.id} takes text here.`, `input[${i}]`);
+      return req.inputType === 'query' && row.queryTemplate ? row.queryTemplate.replace('{text}', input.text) : input.text;
+    });
+  }
+
+  /** Compute each distinct text once in the worker, then fan the vectors back out in input order. */
+  private async computeLocal(req: NormalizedRequest, row: LocalModelRow): Promise<{ vectors: Float32Array[]; tokens: number }> {
+    const texts = this.modelTexts(req, row);
+    const firstIndex = new Map<string, number>();
+    const unique: { text: string; param: string }[] = [];
+    const slotOf = texts.map((text, i) => {
+      let slot = firstIndex.get(text);
+      if (slot === undefined) {
+        slot = unique.length;
+        firstIndex.set(text, slot);
+        unique.push({ text, param: texts.length > 1 ? `input[${i}]` : 'input' });
+      }
+      return slot;
+    });
+    const spec = this.spec(row);
+    const result = await this.host.call((engine) => engine.embed(spec, unique, this.options.truncate ?? false));
+    if (result.vectors.length !== unique.length * spec.dims) {
+      throw new InternalServerError(500, { message: `${row.id} returned a wrong number of values`, type: 'server_error' });
+    }
+    const vectors = slotOf.map((slot) => result.vectors.subarray(slot * spec.dims, (slot + 1) * spec.dims));
+    let tokens = 0;
+    for (const n of result.tokenCounts) tokens += n;
+    return { vectors, tokens };
+  }
+
+  private spec(row: LocalModelRow): LocalModelSpec {
+    const device = this.options.device ?? 'wasm';
+    return {
+      id: row.id, repo: row.repo, revision: row.revision, dtype: row.dtype[device], device, pooling: row.pooling,
+      paddingSide: row.paddingSide, eosTokenId: row.eosTokenId, maxTokens: row.maxTokens,
+      modelFileName: row.modelFileName, output: row.output, dims: row.dims, hostingNote: row.hostingNote,
+    };
+  }
+}

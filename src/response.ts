@@ -1,0 +1,32 @@
+/** Build OpenAI's `CreateEmbeddingResponse` from vectors: the one place Float32Array becomes number[] or base64. */
+
+import type { CreateEmbeddingResponse, Embedding } from './openai-types.js';
+import { float32ToBase64, truncateAndNormalize } from './vector-math.js';
+
+export interface ResponseParts {
+  model: string;
+  /** One full-width unit vector per input, in input order. */
+  vectors: Float32Array[];
+  /** Matryoshka width to serve, when the caller asked for one and it is applied here. */
+  dimensions?: number;
+  encodingFormat: 'float' | 'base64';
+  promptTokens: number;
+  cachedTokens?: number;
+}
+
+/** Assemble the response; `index` is the input position. */
+export function buildResponse(parts: ResponseParts): CreateEmbeddingResponse {
+  const data = parts.vectors.map((full, index): Embedding => {
+    const v = parts.dimensions ? truncateAndNormalize(full, parts.dimensions) : full;
+    return {
+      object: 'embedding',
+      index,
+      embedding: parts.encodingFormat === 'base64' ? float32ToBase64(v) : Array.from(v),
+    };
+  });
+  const usage = { prompt_tokens: parts.promptTokens, total_tokens: parts.promptTokens };
+  return {
+    object: 'list', data, model: parts.model,
+    usage: parts.cachedTokens !== undefined ? { ...usage, cached_tokens: parts.cachedTokens } : usage,
+  };
+}

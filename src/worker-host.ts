@@ -1,0 +1,73 @@
+/** Owns the inference worker: starts it lazily, notices when it dies, and starts a fresh one on the next call. */
+
+import { InternalServerError } from './errors.js';
+import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
+import { proxyCallback, releaseEngine, wrapEngine, type RemoteEngine } from './worker-rpc.js';
+
+/** Creates the module worker that runs `src/worker/worker-entry.ts`. */
+export type WorkerFactory = () => Worker;
+
+/** The default worker: bundlers (vite, webpack 5) follow this `new URL(..., import.meta.url)` pattern. */
+export const defaultWorkerFactory: WorkerFactory = () =>
+  new Worker(new URL('./worker/worker-entry.ts', import.meta.url), { type: 'module', name: 'inpage-embeddings' });
+
+interface Live {
+  worker: Worker;
+  engine: RemoteEngine;
+  ready: Promise<void>;
+  /** Rejects when the worker dies; every call races against it. */
+  died: Promise<never>;
+}
+
+/** Starts, watches and disposes of one worker at a time. */
+export class WorkerHost {
+  private live: Live | undefined;
+
+  constructor(
+    private readonly factory: WorkerFactory,
+    private readonly options: EngineOptions,
+    private readonly onProgress?: (e: ProgressEvent) => void,
+  ) {}
+
+  private start(): Live {
+    const worker = this.factory();
+    const engine = wrapEngine(worker);
+    let kill!: (err: Error) => void;
+    const died = new Promise<never>((_, reject) => { kill = reject; });
+    died.catch(() => undefined);
+    const onDeath = (event: Event) => {
+      const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
+      if (this.live?.worker === worker) this.stop();
+      kill(new InternalServerError(500, {
+        message: `The inference worker stopped${detail}. Pending requests failed; the next request starts a new worker.`,
+        type: 'server_error', param: null, code: 'worker_crashed',
+      }));
+    };
+    worker.addEventListener('error', onDeath);
+    worker.addEventListener('messageerror', onDeath);
+    const progress = this.onProgress ? proxyCallback(this.onProgress) : undefined;
+    const ready = Promise.race([engine.init(this.options, progress), died]);
+    return { worker, engine, ready, died };
+  }
+
+  /** Run `task` on the live engine (starting one if needed); it rejects if the worker dies meanwhile. */
+  async call<T>(task: (engine: RemoteEngine) => Promise<T>): Promise<T> {
+    const live = (this.live ??= this.start());
+    await live.ready;
+    return Promise.race([task(live.engine), live.died]);
+  }
+
+  /** True while a worker is running. */
+  get running(): boolean {
+    return this.live !== undefined;
+  }
+
+  /** Terminate the worker and free its memory; the next call starts a new one. */
+  stop(): void {
+    const live = this.live;
+    this.live = undefined;
+    if (!live) return;
+    releaseEngine(live.engine);
+    live.worker.terminate();
+  }
+}
