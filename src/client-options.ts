@@ -29,6 +29,16 @@ export interface ClientOptions {
   worker?: WorkerFactory;
 }
 
+/** Per-call options, the second argument of `create()` (as openai-node's `RequestOptions`). */
+export interface RequestOptions {
+  /** Abort the request; a pending remote call is cancelled. */
+  signal?: AbortSignal;
+  /** Milliseconds before a remote call fails with APIConnectionTimeoutError. */
+  timeout?: number;
+  /** Retries of a failed remote call. */
+  maxRetries?: number;
+}
+
 /** Threads onnxruntime-web can use here: SharedArrayBuffer needs cross-origin isolation. */
 export function defaultThreads(): number {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;

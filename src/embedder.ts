@@ -1,9 +1,9 @@
 /** The front door: validate → compute (local worker | remote) → respond, with a usage ledger. */
 
-import { buildCatalogue, engineOptions, type ClientOptions } from './client-options.js';
+import { buildCatalogue, engineOptions, type ClientOptions, type RequestOptions } from './client-options.js';
 import { badRequest, InternalServerError } from './errors.js';
 import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
-import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow } from './models.js';
+import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow, type RemoteModelRow } from './models.js';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
 import { buildResponse } from './response.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
@@ -19,7 +19,9 @@ import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
  */
 export class InPageEmbeddings {
   /** `create()` exactly as `openai.embeddings.create()`. */
-  readonly embeddings = { create: (body: EmbeddingCreateParams) => this.create(body) };
+  readonly embeddings = {
+    create: (body: EmbeddingCreateParams, options?: RequestOptions) => this.create(body, options),
+  };
   /** `list()` exactly as `openai.models.list()`. */
   readonly models = { list: async (): Promise<ModelsPage> => this.listModels() };
 
@@ -68,20 +70,29 @@ export class InPageEmbeddings {
     };
   }
 
-  private async create(body: EmbeddingCreateParams): Promise<CreateEmbeddingResponse> {
+  private async create(body: EmbeddingCreateParams, requestOptions: RequestOptions = {}): Promise<CreateEmbeddingResponse> {
     const req = validateRequest(body, this.catalogue);
-    if (req.row.route === 'remote') {
-      throw badRequest(
-        `${req.row.id} is served by the ${req.row.provider} API, and remote providers are not configured in this client.`,
-        'model', 'remote_not_configured');
-    }
-    const { vectors, tokens } = await this.computeLocal(req, req.row);
+    const row = req.row;
+    const { vectors, tokens } = row.route === 'remote'
+      ? await this.computeRemote(req, row, requestOptions)
+      : await this.computeLocal(req, row);
     this.ledger.record({
-      model: req.model, user: req.user, route: 'local', tokens, cachedTokens: 0, pricePerMillion: req.row.pricePerMillion,
+      model: req.model, user: req.user, route: row.route, tokens, cachedTokens: 0, pricePerMillion: row.pricePerMillion,
     });
+    // Remote providers with native `dimensions` already answered at that width.
+    const dimensions = row.route === 'remote' && row.nativeDimensions ? undefined : req.dimensions;
     return buildResponse({
-      model: req.model, vectors, dimensions: req.dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens,
+      model: req.model, vectors, dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens,
     });
+  }
+
+  /** Forward a request for a model without open weights to its provider. */
+  private async computeRemote(
+    req: NormalizedRequest, row: RemoteModelRow, requestOptions: RequestOptions,
+  ): Promise<{ vectors: Float32Array[]; tokens: number }> {
+    throw badRequest(
+      `${row.id} is served by the ${row.provider} API, and remote providers are not configured in this client.`,
+      'model', 'remote_not_configured');
   }
 
   /** Texts as the model sees them: the query instruction applied only when `input_type: 'query'`. */

@@ -1,7 +1,7 @@
 /** inpage-embeddings: an OpenAI-compatible embeddings API computed in the page. Public surface only. */
 
 export { InPageEmbeddings } from './embedder.js';
-export type { ClientOptions } from './client-options.js';
+export type { ClientOptions, RequestOptions } from './client-options.js';
 export { CATALOGUE } from './models.js';
 export type { Device, Dtype, LocalModelRow, ModelRow, Pooling, RemoteModelRow } from './models.js';
 export * from './errors.js';
