@@ -10,6 +10,15 @@ import { UsageLedger, type UsageReport } from './usage-ledger.js';
 import { validateRequest, type NormalizedRequest } from './validate.js';
 import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
 
+/** A text (instruction applied) or, for remote rows, token ids. */
+type ModelInput = string | number[];
+
+/** Vectors for a list of inputs, in order, and the tokens it took to make them. */
+interface Computed {
+  vectors: Float32Array[];
+  tokens: number;
+}
+
 /**
  * An OpenAI-compatible embeddings API computed in the page.
  *
@@ -73,9 +82,8 @@ export class InPageEmbeddings {
   private async create(body: EmbeddingCreateParams, requestOptions: RequestOptions = {}): Promise<CreateEmbeddingResponse> {
     const req = validateRequest(body, this.catalogue);
     const row = req.row;
-    const { vectors, tokens } = row.route === 'remote'
-      ? await this.computeRemote(req, row, requestOptions)
-      : await this.computeLocal(req, row);
+    const inputs = this.modelInputs(req);
+    const { vectors, tokens } = await this.compute(row, inputs, req, requestOptions);
     this.ledger.record({
       model: req.model, user: req.user, route: row.route, tokens, cachedTokens: 0, pricePerMillion: row.pricePerMillion,
     });
@@ -86,26 +94,38 @@ export class InPageEmbeddings {
     });
   }
 
-  /** Forward a request for a model without open weights to its provider. */
+  /**
+   * Inputs as the model sees them: the query instruction applied only for `input_type: 'query'`
+   * on local rows; token arrays pass through for remote rows (validation refused them for local ones).
+   */
+  private modelInputs(req: NormalizedRequest): ModelInput[] {
+    const row = req.row;
+    return req.inputs.map((input, i) => {
+      if (input.kind === 'tokens') return input.ids;
+      if (input.kind !== 'text') throw badRequest(`input[${i}]: ${row.id} takes text here.`, `input[${i}]`);
+      const template = row.route === 'local' && req.inputType === 'query' ? row.queryTemplate : undefined;
+      return template ? template.replace('{text}', input.text) : input.text;
+    });
+  }
+
+  /** Compute one full-width unit vector per input, in order, locally or through the row's provider. */
+  private compute(row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions): Promise<Computed> {
+    return row.route === 'remote'
+      ? this.computeRemote(row, inputs, req, requestOptions)
+      : this.computeLocal(row, inputs as string[]);
+  }
+
+  /** Forward inputs for a model without open weights to its provider. */
   private async computeRemote(
-    req: NormalizedRequest, row: RemoteModelRow, requestOptions: RequestOptions,
-  ): Promise<{ vectors: Float32Array[]; tokens: number }> {
+    row: RemoteModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions,
+  ): Promise<Computed> {
     throw badRequest(
       `${row.id} is served by the ${row.provider} API, and remote providers are not configured in this client.`,
       'model', 'remote_not_configured');
   }
 
-  /** Texts as the model sees them: the query instruction applied only when `input_type: 'query'`. */
-  private modelTexts(req: NormalizedRequest, row: LocalModelRow): string[] {
-    return req.inputs.map((input, i) => {
-      if (input.kind !== 'text') throw badRequest(`input[${i}]: ${row.id} takes text here.`, `input[${i}]`);
-      return req.inputType === 'query' && row.queryTemplate ? row.queryTemplate.replace('{text}', input.text) : input.text;
-    });
-  }
-
   /** Compute each distinct text once in the worker, then fan the vectors back out in input order. */
-  private async computeLocal(req: NormalizedRequest, row: LocalModelRow): Promise<{ vectors: Float32Array[]; tokens: number }> {
-    const texts = this.modelTexts(req, row);
+  private async computeLocal(row: LocalModelRow, texts: string[]): Promise<Computed> {
     const firstIndex = new Map<string, number>();
     const unique: { text: string; param: string }[] = [];
     const slotOf = texts.map((text, i) => {
