@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { playwright } from '@vitest/browser-playwright';
+import { defaultClientConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /** Debian's Chromium: `npx playwright install` cannot download browsers on these machines. */
@@ -10,6 +11,12 @@ export const CHROMIUM_ARGS = [
 ];
 
 export default defineConfig({
+  resolve: {
+    // onnxruntime-web's "extern wasm" build loads its .mjs/.wasm from env.wasm.wasmPaths (which the
+    // worker always sets to same-origin files) instead of embedding a `new URL()` that library mode
+    // would inline as 26 MB of base64.
+    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
+  },
   build: {
     outDir: 'dist',
     lib: {
@@ -22,11 +29,17 @@ export default defineConfig({
     sourcemap: true,
     target: 'es2022',
   },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // Stable names so `inpage-embeddings/worker` and self-hosting docs can point at them.
+    rollupOptions: { output: { entryFileNames: 'worker.js', assetFileNames: '[name][extname]' } },
+  },
   optimizeDeps: {
     include: ['@huggingface/transformers', 'comlink', 'idb-keyval'],
   },
   test: {
+    // The JSON report is what .ci/run counts; the default reporter is for people.
+    reporters: ['default', ['json', { outputFile: 'test/output/vitest.json' }]],
     projects: [
       {
         extends: true,

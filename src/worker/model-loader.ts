@@ -5,8 +5,8 @@
 
 import { AutoModel, AutoTokenizer, JinaCLIPTextModel, env } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url&no-inline';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url&no-inline';
 import { InternalServerError, NotFoundError } from '../errors.js';
 import type { EngineOptions, LocalModelSpec, ProgressEvent } from '../engine-protocol.js';
 

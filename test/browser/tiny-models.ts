@@ -1,0 +1,52 @@
+/** Helpers for browser tests: the tiny fixture models, their golden vectors, and a client wired to them. */
+
+import { inject } from 'vitest';
+import { InPageEmbeddings, type ClientOptions, type ModelRow } from '../../src/index.js';
+
+export const modelHost = (): string => inject('modelHost');
+
+/** Catalogue id → fixture repo, for each architecture family. */
+export const FAMILIES = {
+  bert: { id: 'BAAI/bge-small-en-v1.5', repo: 'Xenova/bge-small-en-v1.5' },
+  jina: { id: 'jina-embeddings-v2-base-en', repo: 'Xenova/jina-embeddings-v2-base-en' },
+  xlmr: { id: 'BAAI/bge-m3', repo: 'Xenova/bge-m3' },
+  qwen3: { id: 'Qwen/Qwen3-Embedding-0.6B', repo: 'onnx-community/Qwen3-Embedding-0.6B-ONNX' },
+  clip: { id: 'jina-clip-v1', repo: 'jinaai/jina-clip-v1' },
+} as const;
+
+export interface Golden {
+  pooling: string;
+  texts: string[];
+  input_ids: number[][];
+  vectors: number[][];
+}
+
+/** Fetch a fixture file over the Hub-layout server. */
+export async function fixtureJson<T>(repo: string, file: string): Promise<T> {
+  const res = await fetch(`${modelHost()}${repo}/resolve/main/${file}`);
+  if (!res.ok) throw new Error(`${repo}/${file}: ${res.status}`);
+  return res.json() as Promise<T>;
+}
+
+/** Catalogue overrides giving each tiny model its real output width (the catalogue has the real models'). */
+export async function tinyRows(): Promise<Array<Partial<ModelRow> & { id: string }>> {
+  return Promise.all(Object.values(FAMILIES).map(async ({ id, repo }) => {
+    const golden = await fixtureJson<Golden>(repo, 'golden.json');
+    const dims = golden.vectors[0].length;
+    const row: Partial<ModelRow> & { id: string } = { id, dims };
+    if (id.startsWith('Qwen/')) row.matryoshka = { min: 4, max: dims };
+    return row;
+  }));
+}
+
+/** A client on the tiny models served locally. */
+export async function tinyClient(options: ClientOptions = {}): Promise<InPageEmbeddings> {
+  return new InPageEmbeddings({ modelHost: modelHost(), models: await tinyRows(), ...options });
+}
+
+/** Turn a response item's embedding into numbers. */
+export function asNumbers(embedding: number[] | string): number[] {
+  if (typeof embedding !== 'string') return embedding;
+  const bytes = Uint8Array.from(atob(embedding), (c) => c.charCodeAt(0));
+  return Array.from(new Float32Array(bytes.buffer));
+}
