@@ -2,7 +2,7 @@
 
 import { InternalServerError } from './errors.js';
 import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
-import { proxyCallback, releaseEngine, wrapEngine, type RemoteEngine } from './worker-rpc.js';
+import { FATAL_MESSAGE, proxyCallback, releaseEngine, wrapEngine, type RemoteEngine } from './worker-rpc.js';
 
 /** Creates the module worker that runs `src/worker/worker-entry.ts`. */
 export type WorkerFactory = () => Worker;
@@ -36,7 +36,10 @@ export class WorkerHost {
     const died = new Promise<never>((_, reject) => { kill = reject; });
     died.catch(() => undefined);
     const onDeath = (event: Event) => {
-      const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
+      event.preventDefault(); // handled here; not an uncaught error of the page
+      const fatal = event instanceof MessageEvent ? (event.data as Record<string, unknown> | null)?.[FATAL_MESSAGE] : undefined;
+      if (event instanceof MessageEvent && fatal === undefined) return;
+      const detail = fatal !== undefined ? `: ${String(fatal)}` : event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
       if (this.live?.worker === worker) this.stop();
       kill(new InternalServerError(500, {
         message: `The inference worker stopped${detail}. Pending requests failed; the next request starts a new worker.`,
@@ -45,6 +48,7 @@ export class WorkerHost {
     };
     worker.addEventListener('error', onDeath);
     worker.addEventListener('messageerror', onDeath);
+    worker.addEventListener('message', onDeath);
     const progress = this.onProgress ? proxyCallback(this.onProgress) : undefined;
     const ready = Promise.race([engine.init(this.options, progress), died]);
     return { worker, engine, ready, died };

@@ -36,6 +36,9 @@ export function exposeEngine(engine: EngineApi): void {
   Comlink.expose(api);
 }
 
+/** Key of the message a worker posts before it closes itself after an uncaught error. */
+export const FATAL_MESSAGE = 'inpage-embeddings:fatal';
+
 /** A main-thread handle on a worker's engine. */
 export type RemoteEngine = Comlink.Remote<EngineApi>;
 

@@ -53,10 +53,15 @@ function progressAggregator(modelId: string, onProgress?: (e: ProgressEvent) => 
   };
 }
 
-function loadError(spec: LocalModelSpec, cause: unknown): Error {
+/**
+ * Classify a failed load. transformers.js words a missing file differently depending on which file
+ * failed first, so when its message is unclear we ask the host whether `config.json` exists.
+ */
+async function loadError(spec: LocalModelSpec, cause: unknown): Promise<Error> {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  const missing = /could not locate|404|not found/i.test(detail);
   const where = `${env.remoteHost}${spec.repo}/resolve/${spec.revision}/`;
+  const missing = /could not locate|\b404\b|not found/i.test(detail) ||
+    (await fetch(`${where}config.json`, { method: 'HEAD' }).then((r) => r.status === 404, () => false));
   const hint = spec.hostingNote ? ` ${spec.hostingNote}` : '';
   const message = missing
     ? `Model ${spec.id} could not be loaded: a file is missing under ${where} (${detail}).${hint}`
@@ -87,6 +92,6 @@ export async function loadModel(spec: LocalModelSpec, onProgress?: (e: ProgressE
     const padId = tokenizer.pad_token_id ?? 0;
     return { tokenizer, model, padId };
   } catch (cause) {
-    throw loadError(spec, cause);
+    throw await loadError(spec, cause);
   }
 }

@@ -1,6 +1,18 @@
 /** The module Worker's entry: serves one Engine to the main thread. */
 
-import { exposeEngine } from '../worker-rpc.js';
+import { exposeEngine, FATAL_MESSAGE } from '../worker-rpc.js';
 import { Engine } from './engine.js';
 
 exposeEngine(new Engine());
+
+// An uncaught error can leave onnxruntime's WASM heap in an unknown state (an abort, an OOM): tell the
+// page, which fails pending calls and starts a fresh worker on the next one, and stop here.
+const reportFatal = (reason: unknown) => {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  self.postMessage({ [FATAL_MESSAGE]: message });
+  self.close();
+};
+self.addEventListener('error', (event) => {
+  event.preventDefault();
+  reportFatal(event.error ?? event.message);
+});

@@ -33,7 +33,8 @@ export async function tinyRows(): Promise<Array<Partial<ModelRow> & { id: string
   return Promise.all(Object.values(FAMILIES).map(async ({ id, repo }) => {
     const golden = await fixtureJson<Golden>(repo, 'golden.json');
     const dims = golden.vectors[0].length;
-    const row: Partial<ModelRow> & { id: string } = { id, dims };
+    // Golden vectors come from the fp32 weights; the q8 variants are tested against them separately.
+    const row: Partial<ModelRow> & { id: string } = { id, dims, dtype: { wasm: 'fp32', webgpu: 'fp32' } };
     if (id.startsWith('Qwen/')) row.matryoshka = { min: 4, max: dims };
     return row;
   }));
@@ -41,7 +42,8 @@ export async function tinyRows(): Promise<Array<Partial<ModelRow> & { id: string
 
 /** A client on the tiny models served locally. */
 export async function tinyClient(options: ClientOptions = {}): Promise<InPageEmbeddings> {
-  return new InPageEmbeddings({ modelHost: modelHost(), models: await tinyRows(), ...options });
+  const models = [...(await tinyRows()), ...(options.models ?? [])];
+  return new InPageEmbeddings({ modelHost: modelHost(), ...options, models });
 }
 
 /** Turn a response item's embedding into numbers. */
