@@ -50,7 +50,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/fixtures/global-setup.ts'],
+          globalSetup: ['test/fixtures/global-setup.ts', 'test/fixtures/providers-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

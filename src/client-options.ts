@@ -1,7 +1,8 @@
 /** The client's options (camelCase, as openai-node names its own) and their defaults. */
 
 import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
-import type { Device, LocalModelRow, ModelRow } from './models.js';
+import type { Device, LocalModelRow, ModelRow, RemoteModelRow } from './models.js';
+import type { RemoteProviderOptions } from './remote-client.js';
 import type { WorkerFactory } from './worker-host.js';
 import { DEFAULT_LIMITS } from './worker/batch-planner.js';
 
@@ -27,6 +28,13 @@ export interface ClientOptions {
   maxBatchSize?: number;
   /** Start the worker yourself (CSP, extensions, custom bundling). */
   worker?: WorkerFactory;
+  /**
+   * Remote providers by name: `openai`, `baichuan`, `zhipu`, or your own (a row's `provider` names it).
+   * A key here is readable by anyone who can open the page: in public pages set `baseURL` to your own proxy.
+   */
+  remote?: Record<string, RemoteProviderOptions>;
+  /** The fetch remote requests use. Default: `globalThis.fetch`. */
+  fetch?: typeof fetch;
 }
 
 /** Per-call options, the second argument of `create()` (as openai-node's `RequestOptions`). */
@@ -63,7 +71,7 @@ export function buildCatalogue(base: readonly ModelRow[], overrides: ClientOptio
   const map = new Map(base.map((row) => [row.id, row]));
   for (const row of overrides) {
     const merged = { ...(map.get(row.id) ?? defaultLocalRow(row.id)), ...row } as ModelRow;
-    map.set(row.id, merged);
+    map.set(row.id, merged.route === 'remote' ? remoteRow(merged) : merged);
   }
   return map;
 }
@@ -74,4 +82,29 @@ function defaultLocalRow(id: string): LocalModelRow {
     id, route: 'local', ownedBy: 'user', repo: id, revision: 'main', dims: 0, maxTokens: 512, pooling: 'cls',
     paddingSide: 'right', dtype: { wasm: 'q8', webgpu: 'fp32' }, output: 'last_hidden_state', pricePerMillion: 0,
   };
+}
+
+/** Defaults for a row routed to a user's own server (Text Embeddings Inference's default batch limit). */
+const REMOTE_ROW_DEFAULTS = { nativeDimensions: false, base64: false, maxInputsPerRequest: 32, maxTokensPerRequest: 300_000 };
+
+/**
+ * Make a valid remote row from a merged override (e.g. a local model routed to a server hosting it):
+ * shared fields kept, local-only ones dropped, missing remote fields defaulted.
+ */
+function remoteRow(merged: Partial<RemoteModelRow> & { id: string }): RemoteModelRow {
+  if (!merged.provider) {
+    throw new TypeError(`models: ${merged.id} has route 'remote' but no provider: name a key of the \`remote\` option.`);
+  }
+  const row: RemoteModelRow = {
+    id: merged.id, route: 'remote', ownedBy: merged.ownedBy ?? 'user', dims: merged.dims ?? 0,
+    maxTokens: merged.maxTokens ?? 8192, pricePerMillion: merged.pricePerMillion ?? 0,
+    provider: merged.provider, providerModel: merged.providerModel ?? merged.id,
+    nativeDimensions: merged.nativeDimensions ?? REMOTE_ROW_DEFAULTS.nativeDimensions,
+    base64: merged.base64 ?? REMOTE_ROW_DEFAULTS.base64,
+    maxInputsPerRequest: merged.maxInputsPerRequest ?? REMOTE_ROW_DEFAULTS.maxInputsPerRequest,
+    maxTokensPerRequest: merged.maxTokensPerRequest ?? REMOTE_ROW_DEFAULTS.maxTokensPerRequest,
+  };
+  if (merged.matryoshka) row.matryoshka = merged.matryoshka;
+  if (merged.multimodal) row.multimodal = merged.multimodal;
+  return row;
 }

@@ -5,6 +5,7 @@ import { badRequest, InternalServerError } from './errors.js';
 import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
 import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow, type RemoteModelRow } from './models.js';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
+import { RemoteClient } from './remote-client.js';
 import { buildResponse } from './response.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
 import { validateRequest, type NormalizedRequest } from './validate.js';
@@ -36,11 +37,14 @@ export class InPageEmbeddings {
 
   private readonly catalogue: Map<string, ModelRow>;
   private readonly host: WorkerHost;
+  /** Holds remote providers' keys, on this thread only: remote requests never go through the worker. */
+  private readonly remote: RemoteClient;
   private readonly ledger = new UsageLedger();
 
   constructor(private readonly options: ClientOptions = {}) {
     this.catalogue = buildCatalogue(CATALOGUE, options.models);
     this.host = new WorkerHost(options.worker ?? defaultWorkerFactory, engineOptions(options), options.onProgress);
+    this.remote = new RemoteClient(options.remote, { fetch: options.fetch });
   }
 
   /** Return the running token ledger by model and by `user`. */
@@ -119,9 +123,10 @@ export class InPageEmbeddings {
   private async computeRemote(
     row: RemoteModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions,
   ): Promise<Computed> {
-    throw badRequest(
-      `${row.id} is served by the ${row.provider} API, and remote providers are not configured in this client.`,
-      'model', 'remote_not_configured');
+    return this.remote.embed(row, inputs, {
+      dimensions: req.dimensions, user: req.user,
+      signal: requestOptions.signal, timeout: requestOptions.timeout, maxRetries: requestOptions.maxRetries,
+    });
   }
 
   /** Compute each distinct text once in the worker, then fan the vectors back out in input order. */

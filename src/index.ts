@@ -2,6 +2,7 @@
 
 export { InPageEmbeddings } from './embedder.js';
 export type { ClientOptions, RequestOptions } from './client-options.js';
+export type { RemoteHeaders, RemoteProviderOptions } from './remote-client.js';
 export { CATALOGUE } from './models.js';
 export type { Device, Dtype, LocalModelRow, ModelRow, Pooling, RemoteModelRow } from './models.js';
 export * from './errors.js';
