@@ -28,6 +28,11 @@ interface CommonRow {
   pricePerMillion: number;
   /** Accepts `{ image }` inputs as well as text. */
   multimodal?: boolean;
+  /**
+   * Query instruction; `{text}` is replaced by the input. Applied only for `input_type: 'query'`,
+   * also when a local model is routed to a server that hosts it.
+   */
+  queryTemplate?: string;
 }
 
 /** A model computed in the page. */
@@ -43,14 +48,22 @@ export interface LocalModelRow extends CommonRow {
   paddingSide: 'left' | 'right';
   /** Token the model must end with (Qwen3-Embedding pools at an appended `<|endoftext|>`). */
   eosTokenId?: number;
-  /** Query instruction; `{text}` is replaced by the input. Applied only for `input_type: 'query'`. */
-  queryTemplate?: string;
   /** ONNX base name when it is not `model` (jina-clip's towers). */
   modelFileName?: string;
   /** Graph output holding the hidden states or pooled vectors. */
   output: 'last_hidden_state' | 'text_embeds';
   /** Said in the error when the model's files cannot be found. */
   hostingNote?: string;
+  /** The image tower of a multimodal row; it loads apart from the text tower, on the first image. */
+  vision?: VisionTower;
+}
+
+/** An image tower: `onnx/<modelFileName>*.onnx` takes `pixel_values` [b, 3, h, w] and gives `output` [b, dims]. */
+export interface VisionTower {
+  modelFileName: string;
+  output: 'image_embeds';
+  /** Default dtype per device. */
+  dtype: Record<Device, Dtype>;
 }
 
 /** A model without open weights, forwarded to its provider's API. */
@@ -141,6 +154,8 @@ export const CATALOGUE: readonly ModelRow[] = [
     // The q8 text tower fails above 16 tokens (ALiBi shape baked in at export): text stays fp32.
     dims: 768, maxTokens: 8192, pooling: 'embeds', paddingSide: 'right', dtype: { wasm: 'fp32', webgpu: 'fp32' },
     modelFileName: 'text_model', output: 'text_embeds', multimodal: true, pricePerMillion: 0.04,
+    // The q8 vision tower is sound on WASM; int8 graphs are wrong on WebGPU, so fp32 there.
+    vision: { modelFileName: 'vision_model', output: 'image_embeds', dtype: { wasm: 'q8', webgpu: 'fp32' } },
   },
   {
     id: 'text-embedding-3-small', route: 'remote', ownedBy: 'openai', provider: 'openai',
