@@ -20,7 +20,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     lib: {
-      entry: { index: resolve(import.meta.dirname, 'src/index.ts') },
+      // `sw` imports only types, so it builds to one self-contained file for a service worker.
+      entry: { index: resolve(import.meta.dirname, 'src/index.ts'), sw: resolve(import.meta.dirname, 'src/sw.ts') },
       formats: ['es'],
     },
     rollupOptions: {
@@ -35,7 +36,8 @@ export default defineConfig({
     rollupOptions: { output: { entryFileNames: 'worker.js', assetFileNames: '[name][extname]' } },
   },
   optimizeDeps: {
-    include: ['@huggingface/transformers', 'comlink', 'idb-keyval'],
+    // openai and ajv: dev-only, for the drop-in tests (ajv is CommonJS and must be pre-bundled).
+    include: ['@huggingface/transformers', 'comlink', 'idb-keyval', 'openai', 'ajv'],
   },
   test: {
     // The JSON report is what .ci/run counts; the default reporter is for people.
@@ -44,6 +46,14 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        // The demo page and the extension, driven from Node through playwright in real Chromium.
+        test: {
+          name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node',
+          testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false,
+        },
       },
       {
         extends: true,

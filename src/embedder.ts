@@ -4,6 +4,7 @@ import { buildCatalogue, engineOptions, type ClientOptions, type RequestOptions 
 import { badRequest, InternalServerError } from './errors.js';
 import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
 import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow, type RemoteModelRow } from './models.js';
+import { createOpenAIFetch } from './openai-fetch.js';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
 import { RemoteClient } from './remote-client.js';
 import { buildResponse } from './response.js';
@@ -34,6 +35,11 @@ export class InPageEmbeddings {
   };
   /** `list()` exactly as `openai.models.list()`. */
   readonly models = { list: async (): Promise<ModelsPage> => this.listModels() };
+  /**
+   * A fetch answering `POST …/embeddings` and `GET …/models` in-process (others go to the network), for
+   * `new OpenAI({ apiKey: 'unused', baseURL: 'https://inpage.local/v1', fetch: client.fetch, dangerouslyAllowBrowser: true })`.
+   */
+  readonly fetch: typeof fetch = createOpenAIFetch(this);
 
   private readonly catalogue: Map<string, ModelRow>;
   private readonly host: WorkerHost;

@@ -1,0 +1,188 @@
+/**
+ * The service worker route in real Chromium, driven from Node: a vite dev server serves the e2e page and
+ * a service worker built from src/sw.ts, the Hub-layout server serves the tiny bge model.
+ */
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
+import { startHubServer, type HubServer } from '../fixtures/hub-server.js';
+import { makeTinyModels } from '../fixtures/make-tiny-models.js';
+import type { Fetched } from './sw-page/api.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PAGE = '/test/e2e/sw-page/index.html';
+const MODEL = 'BAAI/bge-small-en-v1.5';
+
+let vite: ViteDevServer;
+let hub: HubServer;
+let browser: Browser;
+let origin: string;
+let dims: number;
+
+/** Close once, whichever of the offline test and afterAll gets there first. */
+const closers = new Map<string, Promise<void>>();
+const closeOnce = (name: string, close: () => Promise<void>) => closers.get(name) ?? closers.set(name, close()).get(name)!;
+
+beforeAll(async () => {
+  const { outDir } = await makeTinyModels({ only: ['bge-small-en-v1.5'] });
+  dims = JSON.parse(readFileSync(join(outDir, 'Xenova/bge-small-en-v1.5/golden.json'), 'utf8')).vectors[0].length;
+  hub = await startHubServer(outDir);
+  vite = await createServer({
+    configFile: resolve(ROOT, 'vite.config.ts'),
+    root: ROOT,
+    cacheDir: resolve(ROOT, 'node_modules/.vite-e2e'),
+    logLevel: 'warn',
+    // No HMR socket: a page reloaded offline must not poll for it and reload itself.
+    server: { host: '127.0.0.1', port: 0, hmr: false, ws: false },
+    optimizeDeps: { entries: [PAGE.slice(1)] },
+    plugins: [{
+      name: 'e2e-service-worker-allowed',
+      configureServer(server) {
+        server.middlewares.use((req, res, next) => {
+          if (req.url?.startsWith('/test/e2e/sw-page/sw.ts')) res.setHeader('Service-Worker-Allowed', '/');
+          next();
+        });
+      },
+    }],
+  });
+  await vite.listen();
+  const address = vite.httpServer?.address();
+  if (!address || typeof address !== 'object') throw new Error('vite did not listen');
+  origin = `http://127.0.0.1:${address.port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (vite) await closeOnce('vite', () => vite.close());
+  if (hub) await closeOnce('hub', () => hub.close());
+});
+
+/** Open the e2e page and wait until the service worker controls it. */
+async function open(context: BrowserContext, query: { serve: boolean; sw?: string }): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('[page]', err));
+  const search = new URLSearchParams({ hub: hub.url, dims: String(dims), serve: query.serve ? '1' : '0', sw: query.sw ?? '' });
+  await page.goto(`${origin}${PAGE}?${search}`);
+  await page.waitForFunction(() => 'e2e' in window);
+  await page.evaluate(() => window.e2e.ready);
+  return page;
+}
+
+const jsonInit = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+});
+
+function call(page: Page, path: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Fetched> {
+  return page.evaluate(([p, i]) => window.e2e.call(p, i), [path, init] as const);
+}
+
+function create(page: Page, body: unknown): Promise<string> {
+  return page.evaluate((b) => window.e2e.create(b), body);
+}
+
+const errorOf = (f: Fetched) => (JSON.parse(f.text) as { error: Record<string, unknown> }).error;
+
+describe('the service worker route with no page serving models', { timeout: 180_000 }, () => {
+  it('answers 503 no_model_page after waiting for a page to appear, without CORS headers unless configured', async () => {
+    const context = await browser.newContext();
+    const page = await open(context, { serve: false, sw: 'wait=800' });
+    const res = await call(page, '/v1/embeddings', jsonInit({ model: MODEL, input: 'anyone?' }));
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['x-should-retry']).toBe('false');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(errorOf(res)).toMatchObject({ type: 'server_error', param: null, code: 'no_model_page' });
+    expect(res.ms).toBeGreaterThanOrEqual(750);
+    await context.close();
+  });
+});
+
+// One context, so the model loads once: a page without a model opens first, the model page joins it.
+// Last in the file: its offline test closes both servers.
+describe('the service worker route with a page serving the model (token and CORS configured)', { timeout: 180_000 }, () => {
+  let context: BrowserContext;
+  let modelPage: Page;
+  const sw = 'token=s3cret&cors=*&wait=20000';
+  const auth = { authorization: 'Bearer s3cret' };
+  const floatBody = { model: MODEL, input: ['a first text', 'and a second, longer one'] };
+  const base64Body = { ...floatBody, encoding_format: 'base64' };
+  let onlineBytes: string;
+
+  beforeAll(async () => { context = await browser.newContext(); });
+  afterAll(() => context?.close());
+
+  it('serves a request from a page without a model once a model page opens within the wait', async () => {
+    const plain = await open(context, { serve: false, sw });
+    const body = { model: MODEL, input: 'late page' };
+    const pending = call(plain, '/v1/embeddings', jsonInit(body, auth));
+    // Opened under the service worker's control, so its shell cache holds every module for the offline test.
+    modelPage = await open(context, { serve: true, sw });
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(await create(modelPage, body));
+    await plain.close();
+  });
+
+  it('answers fetch("/v1/embeddings") with the same bytes as client.embeddings.create', async () => {
+    const direct = await create(modelPage, floatBody);
+    const viaSw = await call(modelPage, '/v1/embeddings', jsonInit(floatBody, auth));
+    expect(viaSw.status).toBe(200);
+    expect(viaSw.headers['content-type']).toBe('application/json');
+    expect(viaSw.headers['x-request-id']).toMatch(/^req_/);
+    expect(viaSw.headers['access-control-allow-origin']).toBe('*');
+    expect(viaSw.text).toBe(direct);
+    expect(JSON.parse(viaSw.text).data[0].embedding).toHaveLength(dims);
+    onlineBytes = await create(modelPage, base64Body);
+    expect((await call(modelPage, '/v1/embeddings', jsonInit(base64Body, auth))).text).toBe(onlineBytes);
+  });
+
+  it('serves another page of the site, GET /v1/models and errors', async () => {
+    const other = await open(context, { serve: false, sw });
+    expect((await call(other, '/v1/embeddings', jsonInit(floatBody, auth))).text).toBe(await create(modelPage, floatBody));
+    const models = await call(other, '/v1/models', { headers: auth });
+    expect(models.status).toBe(200);
+    expect(JSON.parse(models.text).data.map((m: { id: string }) => m.id)).toContain(MODEL);
+    const one = await call(other, `/v1/models/${encodeURIComponent(MODEL)}`, { headers: auth });
+    expect(JSON.parse(one.text)).toMatchObject({ id: MODEL, object: 'model' });
+    const bad = await call(other, '/v1/embeddings', jsonInit({ model: MODEL, input: '' }, auth));
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad)).toMatchObject({ param: 'input', type: 'invalid_request_error' });
+    await other.close();
+  });
+
+  it('answers a missing or wrong bearer token 401 invalid_api_key', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }] as Array<Record<string, string>>) {
+      const denied = await call(modelPage, '/v1/embeddings', jsonInit(floatBody, headers));
+      expect(denied.status).toBe(401);
+      expect(errorOf(denied)).toMatchObject({ type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
+      expect(denied.headers['access-control-allow-origin']).toBe('*');
+    }
+  });
+
+  it('answers OPTIONS with CORS headers', async () => {
+    const preflight = await modelPage.evaluate(async () => {
+      const res = await fetch('/v1/embeddings', { method: 'OPTIONS' });
+      return { status: res.status, headers: Object.fromEntries(res.headers) };
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, OPTIONS' });
+  });
+
+  it('answers offline, with the model reloaded from the Cache API, the same bytes as online', async () => {
+    // The network is gone for the page and both servers are closed: everything must come from caches.
+    await context.setOffline(true);
+    await closeOnce('hub', () => hub.close());
+    await closeOnce('vite', () => vite.close());
+    await modelPage.reload();
+    await modelPage.evaluate(() => window.e2e.ready);
+    const viaSw = await call(modelPage, '/v1/embeddings', jsonInit(base64Body, auth));
+    expect(viaSw.status).toBe(200);
+    expect(viaSw.text).toBe(onlineBytes);
+    expect(await modelPage.evaluate(async () => (await caches.keys()).includes('transformers-cache'))).toBe(true);
+  });
+});
