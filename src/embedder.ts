@@ -10,10 +10,11 @@ import { RemoteClient } from './remote-client.js';
 import { buildResponse } from './response.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
 import { validateRequest, type NormalizedRequest } from './validate.js';
+import { computeMixed, resolveImages, type ImageInput, type RawImageInput } from './image-route.js';
 import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
 
-/** A text (instruction applied) or, for remote rows, token ids. */
-type ModelInput = string | number[];
+/** A text (instruction applied), for remote rows token ids, or for multimodal rows an image. */
+type ModelInput = string | number[] | ImageInput;
 
 /** Vectors for a list of inputs, in order, and the tokens it took to make them. */
 interface Computed {
@@ -92,7 +93,7 @@ export class InPageEmbeddings {
   private async create(body: EmbeddingCreateParams, requestOptions: RequestOptions = {}): Promise<CreateEmbeddingResponse> {
     const req = validateRequest(body, this.catalogue);
     const row = req.row;
-    const inputs = this.modelInputs(req);
+    const inputs = await resolveImages(this.modelInputs(req), (task) => this.host.call(task), false);
     const { vectors, tokens } = await this.compute(row, inputs, req, requestOptions);
     this.ledger.record({
       model: req.model, user: req.user, route: row.route, tokens, cachedTokens: 0, pricePerMillion: row.pricePerMillion,
@@ -101,6 +102,7 @@ export class InPageEmbeddings {
     const dimensions = row.route === 'remote' && row.nativeDimensions ? undefined : req.dimensions;
     return buildResponse({
       model: req.model, vectors, dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens,
+      imageCount: req.inputs.filter((input) => input.kind === 'image').length,
     });
   }
 
@@ -108,11 +110,15 @@ export class InPageEmbeddings {
    * Inputs as the model sees them: the query instruction applied only for `input_type: 'query'`
    * on local rows; token arrays pass through for remote rows (validation refused them for local ones).
    */
-  private modelInputs(req: NormalizedRequest): ModelInput[] {
+  private modelInputs(req: NormalizedRequest): Array<ModelInput | RawImageInput> {
     const row = req.row;
     return req.inputs.map((input, i) => {
       if (input.kind === 'tokens') return input.ids;
-      if (input.kind !== 'text') throw badRequest(`input[${i}]: ${row.id} takes text here.`, `input[${i}]`);
+      if (input.kind === 'image') {
+        const param = req.inputs.length > 1 ? `input[${i}]` : 'input';
+        if (row.route !== 'local' || !row.vision) throw badRequest(`Invalid '${param}': ${row.id} has no image tower here; pass text.`, param);
+        return { rawImage: input.image };
+      }
       const template = row.route === 'local' && req.inputType === 'query' ? row.queryTemplate : undefined;
       return template ? template.replace('{text}', input.text) : input.text;
     });
@@ -121,13 +127,13 @@ export class InPageEmbeddings {
   /** Compute one full-width unit vector per input, in order, locally or through the row's provider. */
   private compute(row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions): Promise<Computed> {
     return row.route === 'remote'
-      ? this.computeRemote(row, inputs, req, requestOptions)
-      : this.computeLocal(row, inputs as string[]);
+      ? this.computeRemote(row, inputs as Array<string | number[]>, req, requestOptions)
+      : this.computeLocal(row, inputs as Array<string | ImageInput>);
   }
 
   /** Forward inputs for a model without open weights to its provider. */
   private async computeRemote(
-    row: RemoteModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions,
+    row: RemoteModelRow, inputs: Array<string | number[]>, req: NormalizedRequest, requestOptions: RequestOptions,
   ): Promise<Computed> {
     return this.remote.embed(row, inputs, {
       dimensions: req.dimensions, user: req.user,
@@ -135,8 +141,14 @@ export class InPageEmbeddings {
     });
   }
 
+  /** Compute texts with the row's text tower and images with its image tower, each tower only when needed. */
+  private computeLocal(row: LocalModelRow, inputs: Array<string | ImageInput>, params?: string[]): Promise<Computed> {
+    if (inputs.every((x) => typeof x === 'string')) return this.computeTexts(row, inputs as string[], params);
+    return computeMixed(inputs, params, this.spec(row), (task) => this.host.call(task), (texts, p) => this.computeTexts(row, texts, p));
+  }
+
   /** Compute each distinct text once in the worker, then fan the vectors back out in input order. */
-  private async computeLocal(row: LocalModelRow, texts: string[]): Promise<Computed> {
+  private async computeTexts(row: LocalModelRow, texts: string[], params?: string[]): Promise<Computed & { tokenCounts: number[] }> {
     const firstIndex = new Map<string, number>();
     const unique: { text: string; param: string }[] = [];
     const slotOf = texts.map((text, i) => {
@@ -144,7 +156,7 @@ export class InPageEmbeddings {
       if (slot === undefined) {
         slot = unique.length;
         firstIndex.set(text, slot);
-        unique.push({ text, param: texts.length > 1 ? `input[${i}]` : 'input' });
+        unique.push({ text, param: params?.[i] ?? (texts.length > 1 ? `input[${i}]` : 'input') });
       }
       return slot;
     });
@@ -156,7 +168,7 @@ export class InPageEmbeddings {
     const vectors = slotOf.map((slot) => result.vectors.subarray(slot * spec.dims, (slot + 1) * spec.dims));
     let tokens = 0;
     for (const n of result.tokenCounts) tokens += n;
-    return { vectors, tokens };
+    return { vectors, tokens, tokenCounts: slotOf.map((slot) => result.tokenCounts[slot]) };
   }
 
   private spec(row: LocalModelRow): LocalModelSpec {
@@ -165,6 +177,7 @@ export class InPageEmbeddings {
       id: row.id, repo: row.repo, revision: row.revision, dtype: row.dtype[device], device, pooling: row.pooling,
       paddingSide: row.paddingSide, eosTokenId: row.eosTokenId, maxTokens: row.maxTokens,
       modelFileName: row.modelFileName, output: row.output, dims: row.dims, hostingNote: row.hostingNote,
+      vision: row.vision && { modelFileName: row.vision.modelFileName, output: row.vision.output, dtype: row.vision.dtype[device] },
     };
   }
 }

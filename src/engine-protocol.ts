@@ -30,6 +30,38 @@ export interface LocalModelSpec {
   output: 'last_hidden_state' | 'text_embeds';
   dims: number;
   hostingNote?: string;
+  /** The image tower, with the dtype chosen for `device`; absent on text-only rows. */
+  vision?: { modelFileName: string; output: 'image_embeds'; dtype: Dtype };
+}
+
+/**
+ * One image on its way to the worker, as cheap to pass as the caller's value allows: a URL (the worker
+ * fetches it), a base64 string or data URI (the worker decodes it), encoded bytes, or decoded RGBA pixels
+ * (a Blob of `width × height × 4` bytes, straight alpha). Blobs pass by reference, never copied.
+ */
+export type ImageSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'base64'; data: string }
+  | { kind: 'blob'; blob: Blob }
+  | { kind: 'rgba'; blob: Blob; width: number; height: number };
+
+/** One image to read or embed; `param` names it in errors (`input[3]`). */
+export interface ImageItem {
+  source: ImageSource;
+  param: string;
+}
+
+/** An image read in the worker: its digest and a Blob source that needs no fetch or base64 decode again. */
+export interface ReadImage {
+  /** SHA-256 hex of the encoded bytes, or of `rgba:<w>x<h>:` + decoded RGBA for pixel sources. */
+  digest: string;
+  source: ImageSource;
+}
+
+/** Vectors of one `embedImages` call: `[items.length × dims]`, unit length, in item order. */
+export interface ImageEmbedResult {
+  vectors: Float32Array;
+  dims: number;
 }
 
 /** One text to embed; `param` names it in errors (`input[3]`). */
@@ -86,6 +118,10 @@ export interface BackendInfo {
 export interface EngineApi {
   init(options: EngineOptions, onProgress?: (event: ProgressEvent) => void): Promise<void>;
   embed(spec: LocalModelSpec, items: EmbedItem[], truncate: boolean): Promise<EmbedResult>;
+  /** Fetch or decode each image once and digest its bytes, so the vector cache can key it by content. */
+  readImages(items: ImageItem[]): Promise<ReadImage[]>;
+  /** Embed images with `spec.vision`, loading that tower (and only it) on first use. */
+  embedImages(spec: LocalModelSpec, items: ImageItem[]): Promise<ImageEmbedResult>;
   stats(): EngineStats;
   backends(): BackendInfo[];
   /** Throw an uncaught error in the worker's global scope (tests of worker death). */

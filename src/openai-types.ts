@@ -3,8 +3,16 @@
  * Fields are snake_case because they are the wire format; every deviation is marked `@note`.
  */
 
+/**
+ * An image for a multimodal model: an `http(s)` URL (fetched in the worker: cross-origin servers must allow
+ * CORS), a `data:image/...;base64,` URI, or bare base64 of PNG, JPEG, GIF, WebP, BMP or AVIF bytes.
+ * @note In the page it may also be a `Blob`, `File`, `ImageBitmap`, `ImageData`, `HTMLImageElement`,
+ * `HTMLCanvasElement` or `OffscreenCanvas` (not JSON, so not on any wire).
+ */
+export type ImageInput = string | Blob | ImageBitmap | ImageData | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas;
+
 /** One input item for a multimodal model. @note Jina's API shape, not OpenAI's. */
-export type MultimodalInput = { text: string } | { image: unknown };
+export type MultimodalInput = { text: string } | { image: ImageInput };
 
 /** The request body of `POST /v1/embeddings`. */
 export interface EmbeddingCreateParams {
@@ -41,6 +49,11 @@ export interface EmbeddingUsage {
   total_tokens: number;
   /** @note Extension: tokens of inputs answered from the vector cache, not run. */
   cached_tokens?: number;
+  /**
+   * @note Extension: images among the inputs (multimodal models), cached or not; present only when there are
+   * any. Images add nothing to `prompt_tokens`.
+   */
+  image_count?: number;
 }
 
 /** The response body of `POST /v1/embeddings`. */

@@ -12,6 +12,8 @@ export interface ResponseParts {
   encodingFormat: 'float' | 'base64';
   promptTokens: number;
   cachedTokens?: number;
+  /** Images among the inputs; reported as `usage.image_count` when there are any. */
+  imageCount?: number;
 }
 
 /** Assemble the response; `index` is the input position. */
@@ -24,7 +26,10 @@ export function buildResponse(parts: ResponseParts): CreateEmbeddingResponse {
       embedding: parts.encodingFormat === 'base64' ? float32ToBase64(v) : Array.from(v),
     };
   });
-  const usage = { prompt_tokens: parts.promptTokens, total_tokens: parts.promptTokens };
+  const usage = {
+    prompt_tokens: parts.promptTokens, total_tokens: parts.promptTokens,
+    ...(parts.imageCount ? { image_count: parts.imageCount } : {}),
+  };
   return {
     object: 'list', data, model: parts.model,
     usage: parts.cachedTokens !== undefined ? { ...usage, cached_tokens: parts.cachedTokens } : usage,

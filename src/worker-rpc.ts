@@ -2,7 +2,7 @@
 
 import * as Comlink from 'comlink';
 import { deserializeError, serializeError, type SerializedError } from './errors.js';
-import type { EmbedResult, EngineApi } from './engine-protocol.js';
+import type { EmbedResult, EngineApi, ImageEmbedResult } from './engine-protocol.js';
 
 /**
  * comlink's default 'throw' handler keeps only name, message and stack; ours carries status, type,
@@ -31,6 +31,11 @@ export function exposeEngine(engine: EngineApi): void {
     async embed(...args: Parameters<EngineApi['embed']>): Promise<EmbedResult> {
       const result = await engine.embed(...args);
       return Comlink.transfer(result, [result.vectors.buffer, result.tokenCounts.buffer]);
+    },
+    readImages: engine.readImages.bind(engine),
+    async embedImages(...args: Parameters<EngineApi['embedImages']>): Promise<ImageEmbedResult> {
+      const result = await engine.embedImages(...args);
+      return Comlink.transfer(result, [result.vectors.buffer]);
     },
   } satisfies EngineApi;
   Comlink.expose(api);

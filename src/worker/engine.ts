@@ -4,11 +4,14 @@ import { Tensor } from '@huggingface/transformers';
 import { badRequest } from '../errors.js';
 import { normalizeInPlace, poolHidden } from '../vector-math.js';
 import type {
-  BackendInfo, EmbedItem, EmbedResult, EngineApi, EngineOptions, EngineStats, LocalModelSpec, ProgressEvent,
+  BackendInfo, EmbedItem, EmbedResult, EngineApi, EngineOptions, EngineStats, ImageEmbedResult, ImageItem, LocalModelSpec,
+  ProgressEvent, ReadImage,
 } from '../engine-protocol.js';
 import { planBatches } from './batch-planner.js';
+import { readImage } from './image-decode.js';
 import { configureRuntime, loadModel, type LoadedModel } from './model-loader.js';
 import { RunQueue } from './run-queue.js';
+import { VisionTowers } from './vision-tower.js';
 
 interface ModelSlot {
   loading: Promise<LoadedModel>;
@@ -22,6 +25,7 @@ export class Engine implements EngineApi {
   private onProgress: ((e: ProgressEvent) => void) | undefined;
   private readonly slots = new Map<string, ModelSlot>();
   private readonly counters: EngineStats = { sessionRuns: 0, texts: 0, realTokens: 0, paddedTokens: 0, loads: 0 };
+  private readonly vision = new VisionTowers({ onProgress: () => this.onProgress, onLoad: () => this.counters.loads++ });
 
   async init(options: EngineOptions, onProgress?: (e: ProgressEvent) => void): Promise<void> {
     this.options = options;
@@ -38,6 +42,18 @@ export class Engine implements EngineApi {
       model: spec.id, device: spec.device, dtype: spec.dtype, numThreads: this.options?.numThreads ?? 1,
       reason: spec.device === 'wasm' ? 'WASM is the default device' : 'requested',
     }));
+  }
+
+  async readImages(items: ImageItem[]): Promise<ReadImage[]> {
+    const read: ReadImage[] = [];
+    // One at a time: reading a large bitmap back holds its whole RGBA.
+    for (const item of items) read.push(await readImage(item));
+    return read;
+  }
+
+  embedImages(spec: LocalModelSpec, items: ImageItem[]): Promise<ImageEmbedResult> {
+    if (!this.options) throw new Error('Engine.init() must be called before embedImages()');
+    return this.vision.embed(spec, items);
   }
 
   crashForTest(): void {
@@ -82,7 +98,7 @@ export class Engine implements EngineApi {
     const tokenized = items.map((item) => this.tokenize(loaded, spec, item, truncate));
     const lengths = tokenized.map((ids) => ids.length);
     const vectors = new Float32Array(items.length * spec.dims);
-    const batches = planBatches(lengths, { ...options, maxPadRatio: 1.3 });
+    const batches = planBatches(lengths, { ...options, maxPadRatio: 1.3, ...(loaded.takesMask ? {} : { maxBatchSize: 1 }) });
     await Promise.all(batches.map((batch) => queue.run(() => this.runBatch(loaded, spec, batch, tokenized, vectors))));
     this.counters.texts += items.length;
     return { vectors, dims: spec.dims, tokenCounts: Int32Array.from(lengths) };

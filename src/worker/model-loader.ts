@@ -15,6 +15,8 @@ export interface LoadedModel {
   tokenizer: PreTrainedTokenizer;
   model: PreTrainedModel;
   padId: number;
+  /** The graph takes `attention_mask`; without it a padded batch would pool its padding, so texts run alone. */
+  takesMask: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export function configureRuntime(options: EngineOptions): void {
 }
 
 /** Make a progress callback that sums bytes over all files of one model. */
-function progressAggregator(modelId: string, onProgress?: (e: ProgressEvent) => void) {
+export function progressAggregator(modelId: string, onProgress?: (e: ProgressEvent) => void) {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info: Record<string, unknown>) => {
     if (!onProgress) return;
@@ -57,7 +59,7 @@ function progressAggregator(modelId: string, onProgress?: (e: ProgressEvent) => 
  * Classify a failed load. transformers.js words a missing file differently depending on which file
  * failed first, so when its message is unclear we ask the host whether `config.json` exists.
  */
-async function loadError(spec: LocalModelSpec, cause: unknown): Promise<Error> {
+export async function loadError(spec: LocalModelSpec, cause: unknown): Promise<Error> {
   const detail = cause instanceof Error ? cause.message : String(cause);
   const where = `${env.remoteHost}${spec.repo}/resolve/${spec.revision}/`;
   const missing = /could not locate|\b404\b|not found/i.test(detail) ||
@@ -90,7 +92,8 @@ export async function loadModel(spec: LocalModelSpec, onProgress?: (e: ProgressE
     ]);
     progress_callback({ status: 'ready', file: '' });
     const padId = tokenizer.pad_token_id ?? 0;
-    return { tokenizer, model, padId };
+    const inputs = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model?.inputNames;
+    return { tokenizer, model, padId, takesMask: inputs?.includes('attention_mask') ?? true };
   } catch (cause) {
     throw await loadError(spec, cause);
   }
