@@ -3,6 +3,7 @@
 import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
 import type { Device, LocalModelRow, ModelRow, RemoteModelRow } from './models.js';
 import type { RemoteProviderOptions } from './remote-client.js';
+import type { CacheErrorEvent, CacheOptions } from './vector-cache.js';
 import type { WorkerFactory } from './worker-host.js';
 import { DEFAULT_LIMITS } from './worker/batch-planner.js';
 
@@ -28,6 +29,12 @@ export interface ClientOptions {
   maxBatchSize?: number;
   /** Start the worker yourself (CSP, extensions, custom bundling). */
   worker?: WorkerFactory;
+  /** The durable vector cache in IndexedDB: on by default (256 MiB, least recently used evicted); `false` turns it off. */
+  cache?: boolean | CacheOptions;
+  /** Keep this client's vectors apart in a database of their own (e.g. one per signed-in user). */
+  cacheNamespace?: string;
+  /** Called when the vector cache cannot read or write; the request still succeeds. Also an `error` event on `client.cache`. */
+  onCacheError?: (event: CacheErrorEvent) => void;
   /**
    * Remote providers by name: `openai`, `baichuan`, `zhipu`, or your own (a row's `provider` names it).
    * A key here is readable by anyone who can open the page: in public pages set `baseURL` to your own proxy.

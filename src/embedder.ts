@@ -1,5 +1,6 @@
-/** The front door: validate → compute (local worker | remote) → respond, with a usage ledger. */
+/** The front door: validate → cache → compute the misses (local worker | remote) → respond, with a usage ledger. */
 
+import { cacheKey, keyScope } from './cache-key.js';
 import { buildCatalogue, engineOptions, type ClientOptions, type RequestOptions } from './client-options.js';
 import { badRequest, InternalServerError } from './errors.js';
 import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
@@ -10,7 +11,8 @@ import { RemoteClient } from './remote-client.js';
 import { buildResponse } from './response.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
 import { validateRequest, type NormalizedRequest } from './validate.js';
-import { computeMixed, resolveImages, type ImageInput, type RawImageInput } from './image-route.js';
+import { apportionTokens, VectorCache } from './vector-cache.js';
+import { computeMixed, inputKeys, resolveImages, towerTag, type ImageInput, type RawImageInput } from './image-route.js';
 import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
 
 /** A text (instruction applied), for remote rows token ids, or for multimodal rows an image. */
@@ -20,6 +22,8 @@ type ModelInput = string | number[] | ImageInput;
 interface Computed {
   vectors: Float32Array[];
   tokens: number;
+  /** Tokens per input, when the route knows them (the vector cache stores them for `cached_tokens`). */
+  tokenCounts?: number[];
 }
 
 /**
@@ -42,6 +46,9 @@ export class InPageEmbeddings {
    */
   readonly fetch: typeof fetch = createOpenAIFetch(this);
 
+  /** The durable vector cache: `stats()`, `clear()`, `export()`, `import()`, `flush()`; `error` events. */
+  readonly cache: VectorCache;
+
   private readonly catalogue: Map<string, ModelRow>;
   private readonly host: WorkerHost;
   /** Holds remote providers' keys, on this thread only: remote requests never go through the worker. */
@@ -52,6 +59,11 @@ export class InPageEmbeddings {
     this.catalogue = buildCatalogue(CATALOGUE, options.models);
     this.host = new WorkerHost(options.worker ?? defaultWorkerFactory, engineOptions(options), options.onProgress);
     this.remote = new RemoteClient(options.remote, { fetch: options.fetch });
+    const cache = options.cache ?? true;
+    this.cache = new VectorCache({
+      ...(typeof cache === 'object' ? cache : {}), enabled: cache !== false,
+      namespace: options.cacheNamespace, onError: options.onCacheError,
+    });
   }
 
   /** Return the running token ledger by model and by `user`. */
@@ -93,15 +105,17 @@ export class InPageEmbeddings {
   private async create(body: EmbeddingCreateParams, requestOptions: RequestOptions = {}): Promise<CreateEmbeddingResponse> {
     const req = validateRequest(body, this.catalogue);
     const row = req.row;
-    const inputs = await resolveImages(this.modelInputs(req), (task) => this.host.call(task), false);
-    const { vectors, tokens } = await this.compute(row, inputs, req, requestOptions);
+    // Images are read in the worker now when the cache needs their content digest for its keys.
+    const inputs = await resolveImages(this.modelInputs(req), (task) => this.host.call(task), this.cache.enabled);
+    const { vectors, tokens, cachedTokens } = await this.computeCached(row, inputs, req, requestOptions);
     this.ledger.record({
-      model: req.model, user: req.user, route: row.route, tokens, cachedTokens: 0, pricePerMillion: row.pricePerMillion,
+      model: req.model, user: req.user, route: row.route, tokens, cachedTokens: cachedTokens ?? 0,
+      pricePerMillion: row.pricePerMillion,
     });
     // Remote providers with native `dimensions` already answered at that width.
     const dimensions = row.route === 'remote' && row.nativeDimensions ? undefined : req.dimensions;
     return buildResponse({
-      model: req.model, vectors, dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens,
+      model: req.model, vectors, dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens, cachedTokens,
       imageCount: req.inputs.filter((input) => input.kind === 'image').length,
     });
   }
@@ -124,11 +138,40 @@ export class InPageEmbeddings {
     });
   }
 
-  /** Compute one full-width unit vector per input, in order, locally or through the row's provider. */
-  private compute(row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions): Promise<Computed> {
+  /**
+   * Answer what the vector cache holds and compute only the misses, each distinct one once (also across
+   * concurrent calls). `cachedTokens` is set when any input came from the cache.
+   */
+  private async computeCached(
+    row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions,
+  ): Promise<Computed & { cachedTokens?: number }> {
+    if (!this.cache.enabled) return this.compute(row, inputs, req, requestOptions);
+    const scope = keyScope(row, {
+      inputType: req.inputType, dimensions: req.dimensions, device: row.route === 'local' ? this.spec(row).device : undefined,
+      truncate: this.options.truncate,
+    });
+    const keys = await inputKeys(scope, inputs, row.route === 'local' ? towerTag(this.spec(row)) : 'none', cacheKey);
+    // Stored vectors are full width, except where a remote provider computes `dimensions` itself.
+    const dims = row.route === 'remote' && row.nativeDimensions && req.dimensions ? req.dimensions : row.dims;
+    const result = await this.cache.through(keys, { model: row.id, dims }, async (positions) => {
+      const misses = positions.map((i) => inputs[i]);
+      const params = positions.map((i) => (inputs.length > 1 ? `input[${i}]` : 'input'));
+      const c = await this.compute(row, misses, req, requestOptions, params);
+      return { ...c, tokenCounts: c.tokenCounts ?? apportionTokens(misses, c.tokens) };
+    });
+    return { vectors: result.vectors, tokens: result.tokens, cachedTokens: result.hits ? result.cachedTokens : undefined };
+  }
+
+  /**
+   * Compute one full-width unit vector per input, in order, locally or through the row's provider.
+   * `params` names each input in errors (`input[3]`) when they are a subset of the request's.
+   */
+  private compute(
+    row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions, params?: string[],
+  ): Promise<Computed> {
     return row.route === 'remote'
       ? this.computeRemote(row, inputs as Array<string | number[]>, req, requestOptions)
-      : this.computeLocal(row, inputs as Array<string | ImageInput>);
+      : this.computeLocal(row, inputs as Array<string | ImageInput>, params);
   }
 
   /** Forward inputs for a model without open weights to its provider. */
