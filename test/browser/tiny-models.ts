@@ -43,7 +43,9 @@ export async function tinyRows(): Promise<Array<Partial<ModelRow> & { id: string
 /** A client on the tiny models served locally. */
 export async function tinyClient(options: ClientOptions = {}): Promise<InPageEmbeddings> {
   const models = [...(await tinyRows()), ...(options.models ?? [])];
-  return new InPageEmbeddings({ modelHost: modelHost(), ...options, models });
+  // No vector cache unless a test asks for one: engine tests must see their texts computed, and
+  // clients sharing the default database would answer each other's texts.
+  return new InPageEmbeddings({ modelHost: modelHost(), cache: false, ...options, models });
 }
 
 /** Turn a response item's embedding into numbers. */
