@@ -9,6 +9,7 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url&no-inline';
 import { InternalServerError, NotFoundError } from '../errors.js';
 import type { EngineOptions, LocalModelSpec, ProgressEvent } from '../engine-protocol.js';
+import { guardSessions, throwIfFailed } from './ort-chain-guard.js';
 
 /** A model ready to run. */
 export interface LoadedModel {
@@ -34,6 +35,9 @@ export function configureRuntime(options: EngineOptions): void {
     ? { mjs: `${paths}ort-wasm-simd-threaded.asyncify.mjs`, wasm: `${paths}ort-wasm-simd-threaded.asyncify.wasm` }
     : paths ?? { mjs: new URL(ortMjsUrl, self.location.href).href, wasm: new URL(ortWasmUrl, self.location.href).href };
   wasm.numThreads = options.numThreads;
+  // transformers.js re-imports onnxruntime's .mjs from a blob: URL when it caches the WASM, which an
+  // extension's CSP forbids; its own extension check looks for chrome.runtime, absent in workers.
+  if (/^(chrome|moz|safari-web)-extension:$/.test(self.location.protocol)) env.useWasmCache = false;
 }
 
 /** Make a progress callback that sums bytes over all files of one model. */
@@ -75,8 +79,13 @@ export async function loadError(spec: LocalModelSpec, cause: unknown): Promise<E
   });
 }
 
-/** Download (or read from the browser cache) and initialise one model's tokenizer and session. */
-export async function loadModel(spec: LocalModelSpec, onProgress?: (e: ProgressEvent) => void): Promise<LoadedModel> {
+/**
+ * Download (or read from the browser cache) and initialise one model's tokenizer and session. On WebGPU,
+ * `webgpuDevice` is the worker's own device (`webgpu-device.ts`), which the session then runs on.
+ */
+export async function loadModel(
+  spec: LocalModelSpec, onProgress?: (e: ProgressEvent) => void, webgpuDevice?: unknown,
+): Promise<LoadedModel> {
   const progress_callback = progressAggregator(spec.id, onProgress);
   const common = { revision: spec.revision, progress_callback };
   try {
@@ -87,9 +96,14 @@ export async function loadModel(spec: LocalModelSpec, onProgress?: (e: ProgressE
         ...common,
         dtype: spec.dtype,
         device: spec.device,
+        ...(spec.device === 'webgpu' && webgpuDevice
+          ? { session_options: { executionProviders: [{ name: 'webgpu', device: webgpuDevice }] } } : {}),
         ...(spec.modelFileName ? { model_file_name: spec.modelFileName } : {}),
       }),
     ]);
+    // One failed session must not fail every later one (see ort-chain-guard.ts).
+    await throwIfFailed(model);
+    guardSessions(model);
     progress_callback({ status: 'ready', file: '' });
     const padId = tokenizer.pad_token_id ?? 0;
     const inputs = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model?.inputNames;
