@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions } from 'vite';
@@ -9,8 +10,17 @@ export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic',
 ];
+/** WebGPU tests: GPU left on and SwiftShader's software adapter forced (correctness here, never speed). */
+export const CHROMIUM_WEBGPU_ARGS = [
+  ...CHROMIUM_ARGS.filter((arg) => arg !== '--disable-gpu'),
+  '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader',
+];
+
+/** This package's version, built in: it keys the worker's cached WebGPU decisions (a new version probes again). */
+const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 
 export default defineConfig({
+  define: { __INPAGE_EMBEDDINGS_VERSION__: JSON.stringify(version) },
   resolve: {
     // onnxruntime-web's "extern wasm" build loads its .mjs/.wasm from env.wasm.wasmPaths (which the
     // worker always sets to same-origin files) instead of embedding a `new URL()` that library mode
@@ -69,6 +79,25 @@ export default defineConfig({
             headless: true,
             screenshotFailures: false,
             provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser-webgpu',
+          include: ['test/webgpu/**/*.test.ts'],
+          globalSetup: ['test/fixtures/global-setup.ts'],
+          // SwiftShader runs every WebGPU kernel on the CPU: slow even on the tiny fixtures.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_WEBGPU_ARGS } }),
             instances: [{ browser: 'chromium' }],
           },
         },

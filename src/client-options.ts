@@ -1,7 +1,8 @@
 /** The client's options (camelCase, as openai-node names its own) and their defaults. */
 
+import type { DeviceTestFaults } from './device-protocol.js';
 import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
-import type { Device, LocalModelRow, ModelRow, RemoteModelRow } from './models.js';
+import type { DeviceChoice, LocalModelRow, ModelRow, RemoteModelRow } from './models.js';
 import type { RemoteProviderOptions } from './remote-client.js';
 import type { CacheErrorEvent, CacheOptions } from './vector-cache.js';
 import type { WorkerFactory } from './worker-host.js';
@@ -13,8 +14,21 @@ export interface ClientOptions {
   modelHost?: string;
   /** onnxruntime-web's files: a folder URL ending in `/`, or `{ mjs, wasm }`. Default: the copies this package ships. */
   wasmPaths?: string | { mjs: string; wasm: string };
-  /** Where local models run. Only `'wasm'` today. */
-  device?: Device;
+  /**
+   * Where local models run (a row's own `device` wins): `'wasm'` (default); `'webgpu'`, checked batch by
+   * batch and moved to WASM on a bad result; or `'auto'`, WebGPU only where a parity check against WASM
+   * and a short benchmark on this device say so (the probe downloads both dtypes once; its decision is
+   * cached in IndexedDB). `client.backends()` says what was chosen and why.
+   */
+  device?: DeviceChoice;
+  /** Let `'auto'` probe a fallback (software) WebGPU adapter, such as SwiftShader. Default false. */
+  allowFallbackAdapter?: boolean;
+  /** `device: 'webgpu'` where WebGPU is unavailable: throw a 503 `webgpu_unavailable` (default) or run on `'wasm'`. */
+  webgpuUnavailable?: 'error' | 'wasm';
+  /** TEST ONLY: inject WebGPU faults (parity, NaN, lost device) to exercise the fallbacks. Never in an application. */
+  __testFaults?: DeviceTestFaults;
+  /** TEST ONLY: the package version that keys cached device decisions (default: this build's). */
+  __testPackageVersion?: string;
   /** WASM threads. Default: up to 4 when the page is cross-origin isolated, else 1. */
   numThreads?: number;
   /** Add or override catalogue rows (matched by `id`); partial rows merge over the built-in row. */
@@ -70,6 +84,10 @@ export function engineOptions(options: ClientOptions): EngineOptions {
     numThreads: options.numThreads ?? defaultThreads(),
     maxBatchTokens: options.maxBatchTokens ?? DEFAULT_LIMITS.maxBatchTokens,
     maxBatchSize: options.maxBatchSize ?? DEFAULT_LIMITS.maxBatchSize,
+    allowFallbackAdapter: options.allowFallbackAdapter ?? false,
+    webgpuUnavailable: options.webgpuUnavailable ?? 'error',
+    ...(options.__testPackageVersion ? { packageVersion: options.__testPackageVersion } : {}),
+    ...(options.__testFaults ? { __testFaults: options.__testFaults } : {}),
   };
 }
 

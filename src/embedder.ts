@@ -147,6 +147,7 @@ export class InPageEmbeddings {
   ): Promise<Computed & { cachedTokens?: number }> {
     if (!this.cache.enabled) return this.compute(row, inputs, req, requestOptions);
     const scope = keyScope(row, {
+      // 'auto' keys as WASM: it serves WebGPU vectors only after they matched WASM's (cosine >= 0.999).
       inputType: req.inputType, dimensions: req.dimensions, device: row.route === 'local' ? this.spec(row).device : undefined,
       truncate: this.options.truncate,
     });
@@ -215,9 +216,11 @@ export class InPageEmbeddings {
   }
 
   private spec(row: LocalModelRow): LocalModelSpec {
-    const device = this.options.device ?? 'wasm';
+    const requested = row.device ?? this.options.device ?? 'wasm';
+    const device = requested === 'webgpu' ? 'webgpu' : 'wasm';
     return {
-      id: row.id, repo: row.repo, revision: row.revision, dtype: row.dtype[device], device, pooling: row.pooling,
+      id: row.id, repo: row.repo, revision: row.revision, dtype: row.dtype[device], device, requested, dtypes: row.dtype,
+      pooling: row.pooling,
       paddingSide: row.paddingSide, eosTokenId: row.eosTokenId, maxTokens: row.maxTokens,
       modelFileName: row.modelFileName, output: row.output, dims: row.dims, hostingNote: row.hostingNote,
       vision: row.vision && { modelFileName: row.vision.modelFileName, output: row.vision.output, dtype: row.vision.dtype[device] },

@@ -1,6 +1,7 @@
 /** The contract between the main thread and the inference worker: pure types, no behaviour. */
 
-import type { Device, Dtype, Pooling } from './models.js';
+import type { AdapterSummary, DeviceEvidence, DeviceTestFaults } from './device-protocol.js';
+import type { Device, DeviceChoice, Dtype, Pooling } from './models.js';
 
 /** Settings the worker applies once, before its first model loads. */
 export interface EngineOptions {
@@ -13,6 +14,14 @@ export interface EngineOptions {
   maxBatchTokens: number;
   /** Most texts in one session run. */
   maxBatchSize: number;
+  /** Let `'auto'` use a fallback (software) WebGPU adapter such as SwiftShader. Default false. */
+  allowFallbackAdapter?: boolean;
+  /** `device: 'webgpu'` with no usable adapter: throw (`'error'`, the default) or run on `'wasm'`. */
+  webgpuUnavailable?: 'error' | 'wasm';
+  /** Version that keys cached device decisions; default: this package's version at build time. */
+  packageVersion?: string;
+  /** TEST ONLY: injected WebGPU faults (see `DeviceTestFaults`). */
+  __testFaults?: DeviceTestFaults;
 }
 
 /** Everything the worker needs to load and run one local model. */
@@ -20,8 +29,14 @@ export interface LocalModelSpec {
   id: string;
   repo: string;
   revision: string;
+  /** The row's dtype for `device`. */
   dtype: Dtype;
+  /** `'webgpu'` only when asked for by name; `'auto'` arrives as `'wasm'` with `requested: 'auto'`. */
   device: Device;
+  /** The device asked for, when it is `'auto'` (resolved in the worker by `device-router.ts`). */
+  requested?: DeviceChoice;
+  /** The row's dtype per device, for `'auto'` and for falling back to WASM; absent: `dtype` for both. */
+  dtypes?: Record<Device, Dtype>;
   pooling: Pooling;
   paddingSide: 'left' | 'right';
   eosTokenId?: number;
@@ -108,10 +123,20 @@ export interface ProgressEvent {
 /** What a loaded model reports about its backend. */
 export interface BackendInfo {
   model: string;
+  /** Where the model runs now. */
   device: Device;
   dtype: Dtype;
+  /** WASM threads (on WebGPU: for the operators onnxruntime keeps on the CPU). */
   numThreads: number;
   reason: string;
+  /** The device asked for (client option or the row's `device`). */
+  requested?: DeviceChoice;
+  /** The WebGPU adapter considered, when there was one. */
+  adapter?: AdapterSummary;
+  /** The parity cosine and timings behind an `'auto'` choice, measured now or read from the decision cache. */
+  evidence?: DeviceEvidence;
+  /** A WebGPU model switched to WASM while serving (NaN, wrong length, lost device, failed run): when and why. */
+  switchedToWasm?: { at: number; reason: string };
 }
 
 /** The worker's API, called through comlink. */

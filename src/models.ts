@@ -13,6 +13,9 @@ export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' |
 /** Where a model's vectors are computed. */
 export type Device = 'wasm' | 'webgpu';
 
+/** Where to run a model: a device, or `'auto'` (WebGPU only where it proved correct and faster here). */
+export type DeviceChoice = Device | 'auto';
+
 interface CommonRow {
   /** The id callers pass as `model`. */
   id: string;
@@ -41,8 +44,13 @@ export interface LocalModelRow extends CommonRow {
   /** Repository in the Hub layout: files come from `<modelHost><repo>/resolve/<revision>/<file>`. */
   repo: string;
   revision: string;
-  /** Default dtype per device. */
+  /**
+   * Default dtype per device. WebGPU: `fp16` becomes `fp32` on adapters without `shader-f16`, and a
+   * quantized dtype is used there only after it passes the parity check against WASM.
+   */
   dtype: Record<Device, Dtype>;
+  /** Where this model runs, overriding the client's `device`. */
+  device?: DeviceChoice;
   pooling: Pooling;
   /** Which side pads a batch; pooling is mask-aware either way. */
   paddingSide: 'left' | 'right';
@@ -90,11 +98,13 @@ const CATALOGUE_CREATED = 1764028800;
 
 const bgeEnQuery = 'Represent this sentence for searching relevant passages: {text}';
 const wasmQ8 = { wasm: 'q8', webgpu: 'fp32' } as const;
+/** Repos with a `model_fp16.onnx` (docs/MODELS.md §2.2, §4): fp16 on WebGPU where the adapter has `shader-f16`. */
+const gpuF16 = { wasm: 'q8', webgpu: 'fp16' } as const;
 
-function jina(lang: string, repo: string): LocalModelRow {
+function jina(lang: string, repo: string, dtype: Record<Device, Dtype> = wasmQ8): LocalModelRow {
   return {
     id: `jina-embeddings-v2-base-${lang}`, route: 'local', ownedBy: 'jinaai', repo, revision: 'main',
-    dims: 768, maxTokens: 8192, pooling: 'mean', paddingSide: 'right', dtype: wasmQ8,
+    dims: 768, maxTokens: 8192, pooling: 'mean', paddingSide: 'right', dtype,
     output: 'last_hidden_state', pricePerMillion: 0.05,
   };
 }
@@ -113,12 +123,12 @@ export const CATALOGUE: readonly ModelRow[] = [
   },
   {
     id: 'BAAI/bge-large-en-v1.5', route: 'local', ownedBy: 'BAAI', repo: 'Xenova/bge-large-en-v1.5', revision: 'main',
-    dims: 1024, maxTokens: 512, pooling: 'cls', paddingSide: 'right', dtype: wasmQ8, output: 'last_hidden_state',
+    dims: 1024, maxTokens: 512, pooling: 'cls', paddingSide: 'right', dtype: gpuF16, output: 'last_hidden_state',
     queryTemplate: bgeEnQuery, pricePerMillion: 0.01,
   },
   {
     id: 'BAAI/bge-large-zh-v1.5', route: 'local', ownedBy: 'BAAI', repo: 'Xenova/bge-large-zh-v1.5', revision: 'main',
-    dims: 1024, maxTokens: 512, pooling: 'cls', paddingSide: 'right', dtype: wasmQ8, output: 'last_hidden_state',
+    dims: 1024, maxTokens: 512, pooling: 'cls', paddingSide: 'right', dtype: gpuF16, output: 'last_hidden_state',
     queryTemplate: '为这个句子生成表示以用于检索相关文章：{text}', pricePerMillion: 0.01,
   },
   {
@@ -126,11 +136,12 @@ export const CATALOGUE: readonly ModelRow[] = [
     dims: 1024, maxTokens: 8192, pooling: 'cls', paddingSide: 'right', dtype: { wasm: 'q8', webgpu: 'fp16' },
     output: 'last_hidden_state', pricePerMillion: 0.01,
   },
-  jina('en', 'Xenova/jina-embeddings-v2-base-en'),
+  jina('en', 'Xenova/jina-embeddings-v2-base-en', gpuF16),
+  // de: its fp16 graph gives NaN with onnxruntime >= 1.23; es: no fp16 file. Both stay fp32 on WebGPU.
   jina('de', 'jinaai/jina-embeddings-v2-base-de'),
-  jina('zh', 'jinaai/jina-embeddings-v2-base-zh'),
+  jina('zh', 'jinaai/jina-embeddings-v2-base-zh', gpuF16),
   jina('es', 'jinaai/jina-embeddings-v2-base-es'),
-  jina('code', 'jinaai/jina-embeddings-v2-base-code'),
+  jina('code', 'jinaai/jina-embeddings-v2-base-code', gpuF16),
   {
     id: 'netease-youdao/bce-embedding-base_v1', route: 'local', ownedBy: 'netease-youdao',
     repo: 'maidalun1020/bce-embedding-base_v1', revision: 'main',

@@ -9,7 +9,9 @@ import type {
 } from '../engine-protocol.js';
 import { planBatches } from './batch-planner.js';
 import { readImage } from './image-decode.js';
-import { configureRuntime, loadModel, type LoadedModel } from './model-loader.js';
+import { routerContext, Route } from './device-router.js';
+import { configureRuntime, type LoadedModel } from './model-loader.js';
+import { floatData } from './result-guard.js';
 import { RunQueue } from './run-queue.js';
 import { VisionTowers } from './vision-tower.js';
 
@@ -17,6 +19,8 @@ interface ModelSlot {
   loading: Promise<LoadedModel>;
   queue: RunQueue;
   spec: LocalModelSpec;
+  /** Which device runs it and why; guards its WebGPU batches. */
+  route: Route;
 }
 
 /** Run local models for one client. */
@@ -25,6 +29,10 @@ export class Engine implements EngineApi {
   private onProgress: ((e: ProgressEvent) => void) | undefined;
   private readonly slots = new Map<string, ModelSlot>();
   private readonly counters: EngineStats = { sessionRuns: 0, texts: 0, realTokens: 0, paddedTokens: 0, loads: 0 };
+  private readonly devices = routerContext({
+    options: () => this.options!, onProgress: () => this.onProgress,
+    embedOn: (loaded, spec, texts) => this.embedOn(loaded, spec, texts),
+  });
   private readonly vision = new VisionTowers({ onProgress: () => this.onProgress, onLoad: () => this.counters.loads++ });
 
   async init(options: EngineOptions, onProgress?: (e: ProgressEvent) => void): Promise<void> {
@@ -38,9 +46,8 @@ export class Engine implements EngineApi {
   }
 
   backends(): BackendInfo[] {
-    return [...this.slots.values()].map(({ spec }) => ({
-      model: spec.id, device: spec.device, dtype: spec.dtype, numThreads: this.options?.numThreads ?? 1,
-      reason: spec.device === 'wasm' ? 'WASM is the default device' : 'requested',
+    return [...this.slots.values()].map(({ spec, route }) => ({
+      model: spec.id, numThreads: this.options?.numThreads ?? 1, ...route.info(),
     }));
   }
 
@@ -62,12 +69,13 @@ export class Engine implements EngineApi {
 
   /** Load a model once per (repo, revision, dtype); a failed load is forgotten so the next call retries. */
   private slot(spec: LocalModelSpec): ModelSlot {
-    const key = `${spec.repo}@${spec.revision}:${spec.dtype}:${spec.device}:${spec.modelFileName ?? 'model'}`;
+    const key = `${spec.repo}@${spec.revision}:${spec.dtype}:${spec.requested ?? spec.device}:${spec.modelFileName ?? 'model'}`;
     let slot = this.slots.get(key);
     if (!slot) {
       this.counters.loads++;
-      const loading = loadModel(spec, this.onProgress);
-      slot = { loading, queue: new RunQueue(), spec };
+      const route = new Route(spec, this.devices);
+      const loading = route.loading;
+      slot = { loading, queue: new RunQueue(), spec, route };
       this.slots.set(key, slot);
       loading.catch(() => this.slots.delete(key));
     }
@@ -93,15 +101,26 @@ export class Engine implements EngineApi {
   async embed(spec: LocalModelSpec, items: EmbedItem[], truncate: boolean): Promise<EmbedResult> {
     const options = this.options;
     if (!options) throw new Error('Engine.init() must be called before embed()');
-    const { loading, queue } = this.slot(spec);
+    const { loading, queue, route } = this.slot(spec);
     const loaded = await loading;
     const tokenized = items.map((item) => this.tokenize(loaded, spec, item, truncate));
     const lengths = tokenized.map((ids) => ids.length);
     const vectors = new Float32Array(items.length * spec.dims);
     const batches = planBatches(lengths, { ...options, maxPadRatio: 1.3, ...(loaded.takesMask ? {} : { maxBatchSize: 1 }) });
-    await Promise.all(batches.map((batch) => queue.run(() => this.runBatch(loaded, spec, batch, tokenized, vectors))));
+    await Promise.all(batches.map((batch) => queue.run(() =>
+      route.guard(batch, vectors, () => this.runBatch(loaded, spec, batch, tokenized, vectors)))));
     this.counters.texts += items.length;
     return { vectors, dims: spec.dims, tokenCounts: Int32Array.from(lengths) };
+  }
+
+  /** Embed `texts` on `loaded` (the device probe's canary and benchmark runs), one batch when the graph allows. */
+  private async embedOn(loaded: LoadedModel, spec: LocalModelSpec, texts: string[]): Promise<Float32Array> {
+    const tokenized = texts.map((text, i) => this.tokenize(loaded, spec, { text, param: `probe[${i}]` }, true));
+    const out = new Float32Array(texts.length * spec.dims);
+    const all = texts.map((_, i) => i);
+    const batches = loaded.takesMask === false ? all.map((i) => [i]) : [all];
+    for (const batch of batches) await this.runBatch(loaded, spec, batch, tokenized, out);
+    return out;
   }
 
   /** Pad one batch to its longest member, run the session, pool and normalize into `out`. */
@@ -128,7 +147,7 @@ export class Engine implements EngineApi {
     });
     const output = result[spec.output] as Tensor | undefined;
     if (!output) throw new Error(`${spec.id} produced no '${spec.output}' output`);
-    const data = output.data as Float32Array;
+    const data = floatData(output);
     const width = output.dims[output.dims.length - 1];
     if (width !== spec.dims) {
       throw new Error(`${spec.id} produced ${width}-d vectors, but its catalogue row says ${spec.dims}: fix the row.`);

@@ -1,0 +1,112 @@
+/**
+ * The worker's one WebGPU device: the adapter is found once, the device is opened once and handed to
+ * every WebGPU session (onnxruntime-web takes it as the EP's `device`), and its loss is watched.
+ *
+ * Owning the device rather than letting onnxruntime open one means the adapter that is judged (fallback
+ * or not, `shader-f16` or not) is the one that runs, `device.lost` is observed, and releasing a session
+ * never destroys the device the next session needs (transformers.js#1576).
+ */
+
+import type { AdapterSummary } from '../device-protocol.js';
+
+/** The parts of the WebGPU API used here (the DOM typings this project builds with have none). */
+interface GpuAdapterInfo { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }
+interface GpuAdapter {
+  readonly info?: GpuAdapterInfo;
+  readonly isFallbackAdapter?: boolean;
+  readonly features: ReadonlySet<string>;
+  readonly limits: Record<string, number>;
+  requestDevice(descriptor?: { requiredFeatures?: string[]; requiredLimits?: Record<string, number> }): Promise<GpuDevice>;
+}
+/** A `GPUDevice`, as far as this file needs it. */
+export interface GpuDevice {
+  readonly lost: Promise<{ reason: string; message: string }>;
+  destroy(): void;
+}
+interface Gpu { requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapter | null> }
+
+/** What WebGPU offers this worker: a device to run on, or why not. */
+export type GpuState =
+  | { ok: true; adapter: AdapterSummary; device: GpuDevice }
+  | { ok: false; adapter?: AdapterSummary; reason: string };
+
+/** Some browsers take seconds to answer `requestAdapter` and a broken driver may never answer. */
+const ADAPTER_TIMEOUT_MS = 10_000;
+
+/** Limits onnxruntime's kernels size their work by: ask for the adapter's best, not the spec minimums. */
+const LIMITS = [
+  'maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage', 'maxBindGroups',
+];
+/** Features onnxruntime's WebGPU kernels use when present. */
+const FEATURES = ['shader-f16', 'subgroups'];
+
+/** Read what identifies an adapter (decision-cache key, `backends()`). */
+export function summarizeAdapter(adapter: GpuAdapter): AdapterSummary {
+  const info = adapter.info ?? {};
+  return {
+    vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '',
+    description: info.description ?? '',
+    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+    shaderF16: adapter.features.has('shader-f16'),
+  };
+}
+
+/** Return `name` as `vendor/architecture`, for messages. */
+export function adapterName(adapter: AdapterSummary): string {
+  return [adapter.vendor || 'unknown vendor', adapter.architecture || adapter.description || 'unknown architecture'].join('/');
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** One per worker: opens the device on first use and remembers when it is lost. */
+export class WebGpu {
+  private state: Promise<GpuState> | undefined;
+  private device: GpuDevice | undefined;
+  private lostReason: string | undefined;
+
+  /** Find the adapter and open the device once; later calls share them. */
+  acquire(): Promise<GpuState> {
+    if (this.lostReason) return Promise.resolve({ ok: false, reason: `the GPU device was lost earlier in this worker (${this.lostReason})` });
+    return (this.state ??= this.open());
+  }
+
+  /** Why the device was lost, once it has been; WebGPU is then off for this worker. */
+  get lost(): string | undefined {
+    return this.lostReason;
+  }
+
+  /** TEST ONLY: destroy the device, as a driver reset would lose it (`lost` is set when `device.lost` says so). */
+  destroyForTest(): void {
+    this.device?.destroy();
+  }
+
+  private async open(): Promise<GpuState> {
+    const gpu = (globalThis.navigator as (Navigator & { gpu?: Gpu }) | undefined)?.gpu;
+    if (!gpu) return { ok: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
+    let adapter: GpuAdapter | null;
+    try {
+      adapter = await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), ADAPTER_TIMEOUT_MS, 'requestAdapter');
+    } catch (err) {
+      return { ok: false, reason: `no WebGPU adapter: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    if (!adapter) return { ok: false, reason: 'no WebGPU adapter (requestAdapter returned null: GPU disabled or blocklisted)' };
+    const summary = summarizeAdapter(adapter);
+    try {
+      const requiredLimits: Record<string, number> = {};
+      for (const name of LIMITS) if (typeof adapter.limits[name] === 'number') requiredLimits[name] = adapter.limits[name];
+      const requiredFeatures = FEATURES.filter((f) => adapter.features.has(f));
+      const device = await withTimeout(adapter.requestDevice({ requiredFeatures, requiredLimits }), ADAPTER_TIMEOUT_MS, 'requestDevice');
+      this.device = device;
+      void device.lost.then((info) => { this.lostReason ??= `${info.reason}${info.message ? `: ${info.message}` : ''}`; });
+      return { ok: true, adapter: summary, device };
+    } catch (err) {
+      return { ok: false, adapter: summary, reason: `the ${adapterName(summary)} adapter gave no device: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+}
