@@ -45,7 +45,8 @@ export async function tinyClient(options: ClientOptions = {}): Promise<InPageEmb
   const models = [...(await tinyRows()), ...(options.models ?? [])];
   // No vector cache unless a test asks for one: engine tests must see their texts computed, and
   // clients sharing the default database would answer each other's texts.
-  return new InPageEmbeddings({ modelHost: modelHost(), cache: false, ...options, models });
+  const cache = options.cacheNamespace === undefined ? { cache: false as const } : {};
+  return new InPageEmbeddings({ modelHost: modelHost(), ...cache, ...options, models });
 }
 
 /** Turn a response item's embedding into numbers. */
