@@ -118,6 +118,8 @@ async function rejection(p: Promise<unknown>): Promise<APIError> {
 let client: InPageEmbeddings;
 beforeAll(async () => {
   client = await tinyClient({
+    // A real cache database, so the IndexedDB check below has records to search.
+    cacheNamespace: `key-safety-${crypto.randomUUID()}`,
     worker: recordingWorker,
     remote: {
       openai: { apiKey: KEY, baseURL: `${host}openai/v1`, maxRetries: 0 },
