@@ -173,12 +173,16 @@ describe('errors', () => {
     expect(err.code).toBe('model_files_not_found');
     const ok = await broken.embeddings.create({ model: FAMILIES.bert.id, input: 'still fine' });
     expect(ok.data).toHaveLength(1);
-    // A transient failure: the first load fails (500), the next call loads again and succeeds.
+    // A transient failure: the first load fails (500), the next call loads again and succeeds. A fresh
+    // revision keeps transformers.js' Cache API copy out of the way, so the request reaches the host.
+    const transient = { id: 'my/transient', repo: FAMILIES.jina.repo, revision: `r-${crypto.randomUUID()}`, dims: 32, pooling: 'mean' as const };
+    const flaky = await tinyClient({ models: [transient] });
     await fetch(`${modelHost()}__fail?repo=${FAMILIES.jina.repo}&count=1`);
-    const transient = await rejection(broken.embeddings.create({ model: FAMILIES.jina.id, input: 'x' }));
-    expect(transient.status).toBeGreaterThanOrEqual(400);
-    const retried = await broken.embeddings.create({ model: FAMILIES.jina.id, input: 'x' });
+    const failed = await rejection(flaky.embeddings.create({ model: transient.id, input: 'x' }));
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    const retried = await flaky.embeddings.create({ model: transient.id, input: 'x' });
     expect(retried.data).toHaveLength(1);
+    await flaky.dispose();
     await broken.dispose();
   });
 
