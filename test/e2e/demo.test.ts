@@ -38,6 +38,14 @@ beforeAll(async () => {
   demo = await startDemoServer({ tiny: true, port: 0, hmr: false, logLevel: 'warn', log: () => {} });
   providers = await startFakeProviders();
   browser = await chromium.launch({ executablePath, args });
+  // Warm the dev server in a throwaway context: on a fresh clone vite optimizes dependencies during the
+  // first visit and may reload the page with new module URLs, which the PWA's first precache would miss.
+  const warm = await browser.newContext();
+  await warm.newPage().then(async (p) => {
+    await p.goto(demo.url);
+    await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
+  }).catch(() => undefined);
+  await warm.close();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   logPage(page, 'demo');
