@@ -121,8 +121,9 @@ export class InPageEmbeddings {
   }
 
   /**
-   * Inputs as the model sees them: the query instruction applied only for `input_type: 'query'`
-   * on local rows; token arrays pass through for remote rows (validation refused them for local ones).
+   * Inputs as the model sees them: the row's query instruction applied only for `input_type: 'query'`
+   * (also for a local model routed to a server hosting it); token arrays pass through for remote rows
+   * (validation refused them for local ones).
    */
   private modelInputs(req: NormalizedRequest): Array<ModelInput | RawImageInput> {
     const row = req.row;
@@ -133,7 +134,7 @@ export class InPageEmbeddings {
         if (row.route !== 'local' || !row.vision) throw badRequest(`Invalid '${param}': ${row.id} has no image tower here; pass text.`, param);
         return { rawImage: input.image };
       }
-      const template = row.route === 'local' && req.inputType === 'query' ? row.queryTemplate : undefined;
+      const template = req.inputType === 'query' ? row.queryTemplate : undefined;
       return template ? template.replace('{text}', input.text) : input.text;
     });
   }
