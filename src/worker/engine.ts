@@ -12,6 +12,7 @@ import { readImage } from './image-decode.js';
 import { routerContext, Route } from './device-router.js';
 import { configureRuntime, type LoadedModel } from './model-loader.js';
 import { floatData } from './result-guard.js';
+import { priorCost, RunCostModel } from './run-cost.js';
 import { RunQueue } from './run-queue.js';
 import { VisionTowers } from './vision-tower.js';
 
@@ -21,6 +22,8 @@ interface ModelSlot {
   spec: LocalModelSpec;
   /** Which device runs it and why; guards its WebGPU batches. */
   route: Route;
+  /** What a run costs here, learnt from its runs: the batch planner's input. */
+  cost: RunCostModel;
 }
 
 /** Run local models for one client. */
@@ -75,7 +78,7 @@ export class Engine implements EngineApi {
       this.counters.loads++;
       const route = new Route(spec, this.devices);
       const loading = route.loading;
-      slot = { loading, queue: new RunQueue(), spec, route };
+      slot = { loading, queue: new RunQueue(), spec, route, cost: new RunCostModel(priorCost(this.options?.numThreads ?? 1)) };
       this.slots.set(key, slot);
       loading.catch(() => this.slots.delete(key));
     }
@@ -101,14 +104,17 @@ export class Engine implements EngineApi {
   async embed(spec: LocalModelSpec, items: EmbedItem[], truncate: boolean): Promise<EmbedResult> {
     const options = this.options;
     if (!options) throw new Error('Engine.init() must be called before embed()');
-    const { loading, queue, route } = this.slot(spec);
+    const { loading, queue, route, cost } = this.slot(spec);
     const loaded = await loading;
     const tokenized = items.map((item) => this.tokenize(loaded, spec, item, truncate));
     const lengths = tokenized.map((ids) => ids.length);
     const vectors = new Float32Array(items.length * spec.dims);
-    const batches = planBatches(lengths, { ...options, maxPadRatio: 1.3, ...(loaded.takesMask ? {} : { maxBatchSize: 1 }) });
-    await Promise.all(batches.map((batch) => queue.run(() =>
-      route.guard(batch, vectors, () => this.runBatch(loaded, spec, batch, tokenized, vectors)))));
+    const batches = planBatches(lengths, { ...options, maxPadRatio: 1.3, ...(loaded.takesMask ? {} : { maxBatchSize: 1 }) }, cost.current);
+    await Promise.all(batches.map((batch) => queue.run(async () => {
+      const started = performance.now();
+      await route.guard(batch, vectors, () => this.runBatch(loaded, spec, batch, tokenized, vectors));
+      cost.observe(batch.length, Math.max(...batch.map((i) => lengths[i])), performance.now() - started);
+    })));
     this.counters.texts += items.length;
     return { vectors, dims: spec.dims, tokenCounts: Int32Array.from(lengths) };
   }
