@@ -1,0 +1,237 @@
+/**
+ * The bench page: holds our client and the two comparison workers, and times what `run.ts` asks for.
+ * Every time is taken here, on the main thread, from the call to the vectors in hand, so all sides pay
+ * their worker hop.
+ */
+
+import { InPageEmbeddings, type ModelRow } from '../../src/index.js';
+import type { BaselineMode, BaselineReply, BaselineRequest } from './baseline-worker.js';
+import type { RawMode, RawReply, RawRequest } from './raw-worker.js';
+
+/** What the page is told once per thread count. */
+export interface PageConfig {
+  modelHost: string;
+  repo: string;
+  dims: number;
+  dtype: 'q8' | 'fp32';
+  numThreads: number;
+  padId: number;
+}
+
+export interface PageSet {
+  name: string;
+  texts: string[];
+  ids: number[][];
+}
+
+/** Bulk strategies: ours, the raw limit (one text per run, sorted batches), the pipeline's (a), (b), (c). */
+export type BulkSide = 'ours' | 'raw-single' | 'raw-sorted' | `pipeline-${BaselineMode}`;
+
+export type QuerySide = 'ours' | 'ours-uncached' | 'pipeline';
+
+export interface Timed {
+  ms: number;
+  /** Why the run failed (a crash of the side's worker included); `ms` is then the time to the failure. */
+  error?: string;
+  /** The longest main-thread long task that started during the run, 0 when none. */
+  longTaskMs: number;
+}
+
+/** The raw limit's batching: the issue's reference (batch ≤ 64 texts and ≤ 2,048 tokens). */
+const RAW_SORTED: RawMode = { kind: 'sorted', maxBatchSize: 64, maxBatchTokens: 2048 };
+
+/** A module worker answering one request at a time; an error reply or the worker's death rejects. */
+class WorkerSide<Req, Reply extends { kind: string }> {
+  private worker!: Worker;
+  private pending: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined;
+
+  constructor(private readonly make: () => Worker) { this.start(); }
+
+  start(): void {
+    this.worker = this.make();
+    this.worker.onmessage = ({ data }: MessageEvent<Reply>) => {
+      const p = this.pending;
+      this.pending = undefined;
+      if (data.kind === 'error') p?.reject(new Error((data as unknown as { message: string }).message));
+      else p?.resolve(data);
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      const p = this.pending;
+      this.pending = undefined;
+      p?.reject(new Error(`worker died: ${event.message || 'unknown error'}`));
+    };
+  }
+
+  /** Terminate and start a fresh worker (its WASM heap may be broken after a failure). */
+  restart(): void {
+    this.worker.terminate();
+    this.pending?.reject(new Error('worker restarted'));
+    this.pending = undefined;
+    this.start();
+  }
+
+  request(message: Req): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(message);
+    });
+  }
+}
+
+const longTasks: PerformanceEntry[] = [];
+const observer = new PerformanceObserver((list) => { longTasks.push(...list.getEntries()); });
+observer.observe({ type: 'longtask', buffered: true });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let config: PageConfig;
+let sets: Map<string, PageSet>;
+let client: InPageEmbeddings;
+/** The same client with its vector cache off, to tell the cache's cost from the worker hop's in workload 2. */
+let uncached: InPageEmbeddings;
+let baseline: WorkerSide<BaselineRequest, BaselineReply>;
+let raw: WorkerSide<RawRequest, RawReply>;
+/** The last vectors of each side on each set, flat `[n × dims]`, for agreement checks. */
+const kept = new Map<string, Float32Array>();
+
+const newBaseline = () => new WorkerSide<BaselineRequest, BaselineReply>(
+  () => new Worker(new URL('./baseline-worker.ts', import.meta.url), { type: 'module', name: 'baseline' }));
+const newClient = (cache = true) => {
+  const row: Partial<ModelRow> & { id: string } = {
+    id: config.repo, repo: config.repo, dims: config.dims, pooling: 'cls', dtype: { wasm: config.dtype, webgpu: 'fp32' },
+  };
+  return new InPageEmbeddings({ modelHost: config.modelHost, numThreads: config.numThreads, models: [row], cacheNamespace: 'bench', cache });
+};
+const initBaseline = () => baseline.request({
+  kind: 'init', modelHost: config.modelHost, repo: config.repo, dtype: config.dtype, numThreads: config.numThreads,
+});
+const flat = (vectors: number[][]) => {
+  const out = new Float32Array(vectors.length * config.dims);
+  vectors.forEach((v, i) => out.set(v, i * config.dims));
+  return out;
+};
+
+/** Our client's vectors as the response holds them (flattened off the clock). */
+async function ours(texts: string[], via = client): Promise<number[][]> {
+  const res = await via.embeddings.create({ model: config.repo, input: texts });
+  return res.data.map((d) => d.embedding as number[]);
+}
+
+async function pipelineRun(texts: string[], mode: BaselineMode): Promise<Float32Array> {
+  const reply = await baseline.request({ kind: 'run', texts, mode });
+  return (reply as Extract<BaselineReply, { kind: 'vectors' }>).vectors;
+}
+
+/** Time `task`; long tasks are those that start before `settle` resolves (our cache writes included). */
+async function timed(task: () => Promise<Float32Array | number[][]>, settle: () => Promise<unknown> = async () => {}): Promise<Timed & { vectors?: Float32Array }> {
+  const t0 = performance.now();
+  let got: Float32Array | number[][] | undefined, error: string | undefined;
+  try { got = await task(); } catch (err) { error = err instanceof Error ? err.message : String(err); }
+  const ms = performance.now() - t0;
+  await settle();
+  await sleep(20);
+  longTasks.push(...observer.takeRecords());
+  const t1 = performance.now();
+  const longTaskMs = Math.max(0, ...longTasks.filter((e) => e.startTime >= t0 && e.startTime < t1).map((e) => e.duration));
+  // The bench's own copying happens after the window closes, so no long task of its own is counted.
+  const vectors = Array.isArray(got) ? flat(got) : got;
+  return { ms, error, longTaskMs, vectors };
+}
+
+const api = {
+  /** Start all sides on one thread count and load the model into each (this also fills the browser's cache). */
+  async setup(c: PageConfig, s: PageSet[]): Promise<{ crossOriginIsolated: boolean; hasCache: boolean }> {
+    config = c;
+    sets = new Map(s.map((x) => [x.name, x]));
+    client = newClient();
+    baseline = newBaseline();
+    raw = new WorkerSide<RawRequest, RawReply>(
+      () => new Worker(new URL('./raw-worker.ts', import.meta.url), { type: 'module', name: 'raw' }));
+    const modelFile = c.dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx';
+    await raw.request({ kind: 'init', modelUrl: `${c.modelHost}${c.repo}/resolve/main/onnx/${modelFile}`, numThreads: c.numThreads, padId: c.padId });
+    for (const x of s) await raw.request({ kind: 'stage', name: x.name, ids: x.ids });
+    await initBaseline();
+    await ours(['warm up']);
+    uncached = newClient(false);
+    await ours(['warm up'], uncached);
+    return { crossOriginIsolated: self.crossOriginIsolated, hasCache: !!(client as { cache?: unknown }).cache };
+  },
+
+  /** Empty our client's vector cache, so that the next `bulk('ours')` computes every vector. */
+  clearCache: async (): Promise<void> => { await client.cache?.clear(); },
+
+  /** Time one side on one set; vectors are kept for `agreement`. A failed pipeline worker is restarted. */
+  async bulk(side: BulkSide, set: string): Promise<Timed> {
+    const { texts } = sets.get(set)!;
+    let result: Timed & { vectors?: Float32Array };
+    if (side === 'ours') {
+      result = await timed(() => ours(texts), () => client.cache?.flush() ?? Promise.resolve());
+    } else if (side === 'raw-single' || side === 'raw-sorted') {
+      const mode: RawMode = side === 'raw-single' ? { kind: 'single' } : RAW_SORTED;
+      result = await timed(async () => ((await raw.request({ kind: 'run', name: set, mode })) as { vectors: Float32Array }).vectors);
+    } else {
+      result = await timed(() => pipelineRun(texts, side.slice('pipeline-'.length) as BaselineMode));
+      if (result.error) { baseline.restart(); await initBaseline(); }
+    }
+    if (result.vectors) kept.set(`${side}|${set}`, result.vectors);
+    const { vectors: _, ...timing } = result;
+    return timing;
+  },
+
+  /** Time our client on a set it has just computed (its vector cache answers). */
+  async cached(set: string): Promise<Timed> {
+    const { vectors: _, ...timing } = await timed(() => ours(sets.get(set)!.texts));
+    return timing;
+  },
+
+  /** Latency of each query, awaited one at a time: ours (cache on or off), or the pipeline's worker, one text per message. */
+  async queries(side: QuerySide, set: string): Promise<number[]> {
+    const latencies: number[] = [];
+    const texts = sets.get(set)!.texts;
+    const vectors = new Float32Array(texts.length * config.dims);
+    for (const [i, text] of texts.entries()) {
+      const t0 = performance.now();
+      const v = side === 'pipeline' ? await pipelineRun([text], 'a') : (await ours([text], side === 'ours' ? client : uncached))[0];
+      latencies.push(performance.now() - t0);
+      vectors.set(v, i * config.dims);
+    }
+    await client.cache?.flush();
+    kept.set(`${side}|${set}`, vectors);
+    return latencies;
+  },
+
+  /** Time from a new client (or a new pipeline worker) to its first vector, the model files already cached. */
+  async coldStart(side: 'ours' | 'pipeline', probe: string): Promise<number> {
+    if (side === 'ours') {
+      await client.dispose();
+      const t0 = performance.now();
+      client = newClient();
+      await ours([probe]);
+      return performance.now() - t0;
+    }
+    const t0 = performance.now();
+    baseline.restart();
+    await initBaseline();
+    await pipelineRun([probe], 'a');
+    return performance.now() - t0;
+  },
+
+  /** The least cosine between two sides' kept vectors of one set (bulk or query sides), row by row. */
+  agreement(a: BulkSide | QuerySide, b: BulkSide | QuerySide, set: string): number | null {
+    const x = kept.get(`${a}|${set}`), y = kept.get(`${b}|${set}`);
+    if (!x || !y) return null;
+    let least = 1;
+    for (let r = 0; r < x.length / config.dims; r++) {
+      let dot = 0, nx = 0, ny = 0;
+      for (let j = r * config.dims; j < (r + 1) * config.dims; j++) { dot += x[j] * y[j]; nx += x[j] ** 2; ny += y[j] ** 2; }
+      least = Math.min(least, dot / Math.sqrt(nx * ny));
+    }
+    return least;
+  },
+
+  /** Our worker's counters: session runs, real and padded tokens. */
+  engineStats: () => client.engineStats(),
+};
+
+export type BenchApi = typeof api;
+(self as unknown as { bench: BenchApi }).bench = api;

@@ -1,0 +1,166 @@
+/** The bench's results: their JSON shape, the targets of issue 4 as PASS/MISS, and the printed tables. Pure. */
+
+import type { BulkSide, QuerySide } from './page.js';
+
+/** Median, min and max of `n` runs (ms); `n` 0 when every run failed. */
+export interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+  runs: number[];
+}
+
+/** One figure on both clocks: wall time, and the CPU time the browser spent (all its processes). */
+export interface Timing {
+  wall: Stat;
+  cpu: Stat;
+}
+
+export type Clock = keyof Timing;
+
+export interface SetResult {
+  set: string;
+  texts: number;
+  tokens: number;
+  sides: Record<BulkSide, Timing & { errors: string[] }>;
+  /** What our last computing run on this set did: session runs, padded and real tokens. */
+  plan: { sessionRuns: number; paddedTokens: number; realTokens: number };
+  /** Our client again on the same set, answered by its vector cache. */
+  cached: Timing;
+  /** Longest main-thread long task while our client ran (0: none over 50 ms). */
+  longTaskMs: number;
+  pipelineLongTaskMs: number;
+  /** Least row cosine between two sides' vectors (null when one side has none). */
+  agreement: Record<string, number | null>;
+}
+
+export interface ThreadResult {
+  numThreads: number;
+  crossOriginIsolated: boolean;
+  hasCache: boolean;
+  coldStart: { ours: Timing; pipeline: Timing };
+  /** Least cosine between our and the pipeline's vectors of the queries, each computed alone on both sides. */
+  queryAgreement: number | null;
+  /** Latency percentiles per repetition, and CPU ms per query. */
+  queries: Record<QuerySide, { p50: Stat; p95: Stat; cpuPerQuery: Stat }>;
+  bulk: SetResult[];
+}
+
+export interface BenchResults {
+  meta: Record<string, string | number | boolean>;
+  threads: ThreadResult[];
+}
+
+/** Summarize runs (ms). */
+export function stat(runs: number[]): Stat {
+  const sorted = [...runs].sort((a, b) => a - b);
+  const n = sorted.length;
+  const median = n === 0 ? NaN : n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return { median, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, n, runs };
+}
+
+/** Summarize runs on both clocks. */
+export const timing = (wall: number[], cpu: number[]): Timing => ({ wall: stat(wall), cpu: stat(cpu) });
+
+/** One checked target: where, the ratio on each clock, and the verdict on each. */
+export interface Verdict {
+  target: string;
+  where: string;
+  value: Record<Clock, string>;
+  pass: Record<Clock, boolean | null>;
+}
+
+/** The limit of workload 6: the better of raw one-text-per-run and raw sorted batches. */
+export const limitOf = (r: SetResult, c: Clock) => Math.min(r.sides['raw-single'][c].median, r.sides['raw-sorted'][c].median);
+const PIPELINE = ['pipeline-a', 'pipeline-b', 'pipeline-c'] as const;
+const bestPipeline = (r: SetResult, c: Clock) => Math.min(...PIPELINE.map((s) => r.sides[s][c]).filter((s) => s.n > 0).map((s) => s.median));
+const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v >= 10 ? 1 : 2)}×` : 'n/a');
+const CLOCKS: Clock[] = ['wall', 'cpu'];
+
+/** Check every target of issue 4 against the results, on both clocks. */
+export function verdicts(results: BenchResults, minCosine = 0.9999): Verdict[] {
+  const out: Verdict[] = [];
+  const add = (target: string, where: string, f: (c: Clock) => [string, boolean | null]) => {
+    const [w, c] = CLOCKS.map(f);
+    out.push({ target, where, value: { wall: w[0], cpu: c[0] }, pass: { wall: w[1], cpu: c[1] } });
+  };
+  const same = (v: [string, boolean | null]) => () => v;
+  for (const t of results.threads) {
+    const th = `${t.numThreads}T`;
+    for (const r of t.bulk) {
+      const ours = r.sides.ours;
+      const b = r.sides['pipeline-b'];
+      const where = `${th} ${r.set}`;
+      add('1. ours ≤ 1.15× the raw session.run limit', where, (c) => [x(ours[c].median / limitOf(r, c)), ours[c].n > 0 && ours[c].median <= 1.15 * limitOf(r, c)]);
+      add('1. ours ≤ 1.05× the best of (a), (b), (c)', where, (c) => [x(ours[c].median / bestPipeline(r, c)), ours[c].n > 0 && ours[c].median <= 1.05 * bestPipeline(r, c)]);
+      if (/\+ 1 long/.test(r.set)) {
+        add('1. ≥ 10× faster than (b) on N + 1', where, (c) => b[c].n ? [x(b[c].median / ours[c].median), b[c].median >= 10 * ours[c].median] : ['(b) failed', true]);
+      }
+      if (/mixed/.test(r.set)) {
+        add('1. completes the mixed set', where, same([`ours ${ours.errors.length ? 'failed' : 'completed'}; (b) ${b.errors.length ? `failed: ${b.errors[0].slice(0, 50)}` : 'completed'}`, ours.errors.length === 0]));
+      }
+      // q8 computes activation scales per batch, so batched vectors differ a little from one-text runs on
+      // every side; ours must then agree with (a) as closely as the pipeline's own (c) does.
+      const cos = r.agreement['ours~pipeline-a'];
+      const own = r.agreement['pipeline-a~pipeline-c'] ?? 1;
+      const bar = Math.min(minCosine, own - 1e-4);
+      add(`1. batched vectors equal the pipeline's (a) (cos ≥ ${minCosine}, or ≥ its own (a)~(c) − 1e-4 on q8)`, where,
+        same([cos === null ? 'n/a' : `${cos.toFixed(6)} (pipeline (a)~(c) ${own.toFixed(6)})`, cos !== null && cos >= bar]));
+      add('3. cached ≥ 50× faster than computing', where, (c) => t.hasCache
+        ? [r.cached[c].median > 0 ? x(ours[c].median / r.cached[c].median) : `> ${Math.round(ours[c].median / 10)}× (under 10 ms)`, ours[c].median >= 50 * Math.max(r.cached[c].median, 0)]
+        : ['not available (no client.cache)', null]);
+      add('5. no main-thread task over 50 ms', where, same([`${Math.round(r.longTaskMs)} ms`, r.longTaskMs <= 50]));
+    }
+    const q = t.queries;
+    add(`1. one-text vectors equal the pipeline's (cos ≥ ${minCosine})`, th, same([t.queryAgreement?.toFixed(6) ?? 'n/a', (t.queryAgreement ?? 0) >= minCosine]));
+    add('2. one-at-a-time p50 ≤ 1.15× the pipeline\'s', th, (c) => {
+      const [ours, base] = c === 'wall' ? [q.ours.p50, q.pipeline.p50] : [q.ours.cpuPerQuery, q.pipeline.cpuPerQuery];
+      return [x(ours.median / base.median), ours.median <= 1.15 * base.median];
+    });
+    add('2. (cache off) one-at-a-time p50 ≤ 1.15× the pipeline\'s', th, (c) => {
+      const [ours, base] = c === 'wall' ? [q['ours-uncached'].p50, q.pipeline.p50] : [q['ours-uncached'].cpuPerQuery, q.pipeline.cpuPerQuery];
+      return [x(ours.median / base.median), ours.median <= 1.15 * base.median];
+    });
+    add('4. cold start ≤ 1.2× the pipeline\'s', th, (c) => [x(t.coldStart.ours[c].median / t.coldStart.pipeline[c].median), t.coldStart.ours[c].median <= 1.2 * t.coldStart.pipeline[c].median]);
+  }
+  return out;
+}
+
+const ms = (s: Stat) => (s.n ? `${Math.round(s.median)}${s.n > 1 ? ` (${Math.round(s.min)}–${Math.round(s.max)})` : ' (1 run)'}` : 'failed');
+const word = (p: boolean | null) => (p === null ? 'N/A ' : p ? 'PASS' : 'MISS');
+
+/** The printed report: per thread count and clock, ms (median, min–max) and ratios; then the targets. */
+export function formatReport(results: BenchResults): string {
+  const lines: string[] = [];
+  const row = (cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
+  for (const t of results.threads) {
+    for (const c of CLOCKS) {
+      lines.push(`\n${t.numThreads} WASM thread(s), ${results.meta.dtype}, ${c === 'wall' ? 'wall' : 'browser CPU'} ms, median of ${results.meta.reps} (min–max)`);
+      row(['set', 'ours', 'raw 1/run', 'raw sorted', '(a) per text', '(b) whole', '(c) 32s', 'ours/limit', 'ours/best(abc)', '(b)/ours', 'compute/cached']);
+      row(Array(11).fill('---'));
+      for (const r of t.bulk) {
+        const s = r.sides;
+        const bs = s['pipeline-b'];
+        row([
+          `${r.set} (${r.tokens} tok)`, ms(s.ours[c]), ms(s['raw-single'][c]), ms(s['raw-sorted'][c]), ms(s['pipeline-a'][c]),
+          bs[c].n ? ms(bs[c]) : `crashed: ${bs.errors[0]?.slice(0, 40)}`, ms(s['pipeline-c'][c]),
+          x(s.ours[c].median / limitOf(r, c)), x(s.ours[c].median / bestPipeline(r, c)), bs[c].n ? x(bs[c].median / s.ours[c].median) : 'crashed',
+          t.hasCache ? x(s.ours[c].median / r.cached[c].median) : 'n/a',
+        ]);
+      }
+    }
+    const q = t.queries;
+    for (const [name, s] of Object.entries(q)) {
+      lines.push(`one at a time, ${name}: p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, CPU per query ${ms(s.cpuPerQuery)}`);
+    }
+    lines.push(`cold start: ours ${ms(t.coldStart.ours.wall)} vs pipeline ${ms(t.coldStart.pipeline.wall)} (CPU ${ms(t.coldStart.ours.cpu)} vs ${ms(t.coldStart.pipeline.cpu)})`);
+    lines.push(`our plans (session runs / padded tokens / real tokens): ${t.bulk.map((r) => `${r.set} ${r.plan.sessionRuns}/${r.plan.paddedTokens}/${r.plan.realTokens}`).join('; ')}`);
+    lines.push(`least cosine: queries ours~pipeline ${t.queryAgreement?.toFixed(6) ?? 'n/a'}; ${t.bulk.map((r) => `${r.set} ${Object.entries(r.agreement).map(([k, v]) => `${k} ${v?.toFixed(6) ?? 'n/a'}`).join(', ')}`).join('; ')}`);
+  }
+  lines.push('\nTargets (wall | CPU)');
+  for (const v of verdicts(results)) {
+    lines.push(`${word(v.pass.wall)} | ${word(v.pass.cpu)}  ${v.target}  [${v.where}]  ${v.value.wall === v.value.cpu ? v.value.wall : `${v.value.wall} | ${v.value.cpu}`}`);
+  }
+  return lines.join('\n');
+}

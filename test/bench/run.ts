@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: ours against transformers.js' pipeline and raw onnxruntime-web, side by side in one
+ * headless Chromium, on the same model, dtype and threads. Prints a table and writes bench-results.json.
+ *
+ * Env: BENCH_MODEL_DIR (a folder in the Hub layout; default: the generated architecture-true bge-small),
+ * BENCH_REPO (default Xenova/bge-small-en-v1.5), BENCH_DTYPE (q8 | fp32), BENCH_THREADS (e.g. "2"),
+ * BENCH_REPS (default 3), BENCH_QUICK=1 (2 threads only).
+ */
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright';
+import { createServer } from 'vite';
+import { startHubServer } from '../fixtures/hub-server.js';
+import { makeTinyModels } from '../fixtures/make-tiny-models.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
+import { BULK_SIDES, measureThreads } from './measure.js';
+import type { BenchApi } from './page.js';
+import { formatReport, type BenchResults, type ThreadResult } from './report.js';
+import { FULL_SIZES, makeWorkloads, SMOKE_SIZES, type SetSizes } from './workloads.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SEED = 20_240_604;
+
+export interface BenchOptions {
+  /** Folder in the Hub layout (`<org>/<name>/...`); default: generate the bench model. */
+  modelRoot?: string;
+  repo?: string;
+  dtype?: 'q8' | 'fp32';
+  threads?: number[];
+  /** Timed runs per figure, after a warm-up. */
+  reps?: number;
+  sizes?: SetSizes;
+  /**
+   * A raw or pipeline side whose first run is this many times slower than the best of its group on that
+   * set runs once: more runs cannot change which is best, and they would take most of the bench's time.
+   */
+  slowFactor?: number;
+  log?: (line: string) => void;
+}
+
+declare global {
+  interface Window { bench: BenchApi }
+}
+
+/** Load the tokenizer in Node: texts are cut to token lengths, and the raw side gets their ids. */
+async function nodeTokenizer(modelRoot: string, repo: string) {
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  Object.assign(env, { localModelPath: `${modelRoot}/`, allowRemoteModels: false, allowLocalModels: true });
+  const tokenizer = await AutoTokenizer.from_pretrained(repo);
+  const encode = (text: string) => Array.from(tokenizer.encode(text) as number[]);
+  return { encode, padId: (tokenizer.pad_token_id as number | undefined) ?? 0 };
+}
+
+async function startVite() {
+  const server = await createServer({
+    configFile: join(ROOT, 'vite.config.ts'),
+    root: ROOT,
+    cacheDir: join(ROOT, 'node_modules/.vite-bench'),
+    logLevel: 'warn',
+    clearScreen: false,
+    // Cross-origin isolation gives the page SharedArrayBuffer, so onnxruntime-web can use threads.
+    server: {
+      host: '127.0.0.1', port: 0, hmr: false, watch: null,
+      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+    },
+    // Everything the bench's workers import, so no dependency is discovered (and the page reloaded) mid-run.
+    optimizeDeps: { include: ['onnxruntime-web/webgpu'], entries: ['test/bench/page.html'] },
+  });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite did not report its URL');
+  return { url, close: () => server.close() };
+}
+
+/** Run the whole bench and return its results (also what the smoke test calls). */
+export async function runBench(options: BenchOptions = {}): Promise<BenchResults> {
+  const o: Required<BenchOptions> = {
+    modelRoot: '', repo: 'Xenova/bge-small-en-v1.5', dtype: 'q8', threads: [1, 2], reps: 3, sizes: FULL_SIZES,
+    slowFactor: 1.5, log: () => {},
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  };
+  const modelRoot = o.modelRoot || (await makeTinyModels({ bench: true, log: o.log })).outDir;
+  const repoDir = join(modelRoot, o.repo);
+  if (!existsSync(join(repoDir, 'config.json'))) throw new Error(`${repoDir}/config.json not found: BENCH_MODEL_DIR must hold <org>/<name>/`);
+  const modelConfig = JSON.parse(readFileSync(join(repoDir, 'config.json'), 'utf8'));
+
+  const tokenizer = await nodeTokenizer(modelRoot, o.repo);
+  const sets = makeWorkloads(SEED, (t) => tokenizer.encode(t).length, o.sizes);
+  const pageSets = [...sets.bulk, sets.queries].map((s) => ({ name: s.name, texts: s.texts, ids: s.texts.map(tokenizer.encode) }));
+
+  const hub = await startHubServer(modelRoot);
+  const vite = await startVite();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const cdp = await browser.newBrowserCDPSession();
+  const started = performance.now();
+  try {
+    const threads: ThreadResult[] = [];
+    for (const n of o.threads) {
+      // A fresh context per thread count: an empty browser cache and one onnxruntime setting per page.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      page.on('pageerror', (err) => o.log(`  page error: ${err.message}`));
+      await page.goto(`${vite.url}test/bench/page.html`);
+      await page.waitForFunction(() => 'bench' in window, undefined, { timeout: 120_000 });
+      const config = { modelHost: hub.url, repo: o.repo, dims: modelConfig.hidden_size as number, padId: tokenizer.padId, dtype: o.dtype, numThreads: n };
+      threads.push(await measureThreads({ page, cdp }, config, sets, pageSets, o));
+      await context.close();
+    }
+    return {
+      meta: {
+        date: new Date().toISOString(), repo: o.repo, modelRoot, randomWeights: !!modelConfig._fixture, dtype: o.dtype,
+        browser: `Chromium ${browser.version()}`, reps: o.reps, seed: SEED, slowFactor: o.slowFactor,
+        seconds: Math.round((performance.now() - started) / 1000),
+      },
+      threads,
+    };
+  } finally {
+    await browser.close();
+    await vite.close();
+    await hub.close();
+  }
+}
+
+export { BULK_SIDES, SMOKE_SIZES };
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const quick = process.env.BENCH_QUICK === '1';
+  const results = await runBench({
+    modelRoot: process.env.BENCH_MODEL_DIR ? resolve(process.env.BENCH_MODEL_DIR) : undefined,
+    repo: process.env.BENCH_REPO,
+    dtype: process.env.BENCH_DTYPE as 'q8' | 'fp32' | undefined,
+    threads: process.env.BENCH_THREADS?.split(',').map(Number) ?? (quick ? [2] : [1, 2]),
+    reps: process.env.BENCH_REPS ? Number(process.env.BENCH_REPS) : 3,
+    log: (line) => console.log(line),
+  });
+  writeFileSync(join(ROOT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\n${formatReport(results)}\nWrote bench-results.json (${results.meta.seconds} s).`);
+}
