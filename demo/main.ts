@@ -1,6 +1,6 @@
 /**
- * The semantic-search page: wires the config, client, model picker, corpus index, search, picture and
- * live panel together. Each piece lives in its own module; this file only orders them.
+ * The semantic-search page: wires the config, client, model picker, corpus index, search, picture, picture
+ * gallery tab and live panel together. Each piece lives in its own module; this file only orders them.
  */
 
 import { CATALOGUE, type InPageEmbeddings, type ProgressEvent, type RemoteProviderOptions } from '../src/index.js';
@@ -8,6 +8,7 @@ import { makeClient } from './client.js';
 import { loadCorpus, topicsOf, type Passage } from './corpus.js';
 import type { DemoConfig } from './demo-config.js';
 import { FrameWatch } from './frame-watch.js';
+import { GalleryView } from './gallery-view.js';
 import { indexCorpus } from './indexer.js';
 import { ModelPicker } from './model-picker.js';
 import { Panel, cacheOf, collectStats } from './panel.js';
@@ -42,6 +43,9 @@ const state = {
   /** Stops answering the service worker's `/v1/embeddings` with the previous client. */
   stopServing: undefined as (() => void) | undefined,
   loadStarted: 0,
+  /** The model the corpus is indexed with: only its loading moves the corpus' model bar. */
+  corpusModel: '',
+  gallery: undefined as GalleryView | undefined,
 };
 
 const modelBar = new ProgressBar($('#model-progress'));
@@ -72,6 +76,8 @@ async function refreshPanel(): Promise<void> {
 
 /** Model download and load progress, from the client's `onProgress`. */
 function onModelProgress(e: ProgressEvent): void {
+  state.gallery?.onProgress(e);
+  if (e.model !== state.corpusModel) return;
   state.loadStarted ||= performance.now();
   if (e.status === 'ready') {
     modelBar.set(100, `${e.model} ready in ${formatMs(performance.now() - state.loadStarted)}`, 'done');
@@ -96,6 +102,7 @@ function reindex(model: string, passages: Passage[], topics: string[]): Promise<
   const client = state.client!;
   const started = performance.now();
   state.loadStarted = 0;
+  state.corpusModel = model;
   document.body.dataset.state = 'indexing';
   modelBar.set(0, 'starting', 'idle');
   indexBar.set(0, `0 / ${passages.length} passages`);
@@ -167,6 +174,19 @@ function renderLegend(topics: string[]): void {
   }));
 }
 
+/** Show the passages or the pictures; opening the pictures the first time embeds them. `?view=` keeps the choice. */
+function showTab(view: 'passages' | 'gallery'): void {
+  for (const name of ['passages', 'gallery'] as const) {
+    $(`#tab-${name}`).setAttribute('aria-selected', String(name === view));
+    $(`#${name}`).hidden = name !== view;
+  }
+  const url = new URL(location.href);
+  if (view === 'gallery') url.searchParams.set('view', 'gallery');
+  else url.searchParams.delete('view');
+  history.replaceState(null, '', url);
+  if (view === 'gallery') void state.gallery?.open().catch(() => undefined); // the tab shows its own errors
+}
+
 function showNote(config: DemoConfig): void {
   const note = $('#note');
   note.hidden = false;
@@ -235,7 +255,15 @@ async function main(): Promise<void> {
   addEventListener('offline', () => void refreshPanel());
   setInterval(() => void refreshPanel(), 2000);
 
-  // 4. Index the corpus, then run the query the URL carries (a reload answers it from the cache).
+  // 4. The picture gallery tab: nothing loads until it opens.
+  state.gallery = new GalleryView($('#gallery'), {
+    client: () => state.client!, available: config.available, showError, onActivity: () => void refreshPanel(),
+  });
+  $('#tab-passages').addEventListener('click', () => showTab('passages'));
+  $('#tab-gallery').addEventListener('click', () => showTab('gallery'));
+  if (params.get('view') === 'gallery') showTab('gallery');
+
+  // 5. Index the corpus, then run the query the URL carries (a reload answers it from the cache).
   state.index = reindex(picker.value, passages, topics);
   const query = params.get('q');
   if (query) {

@@ -1,8 +1,8 @@
 /// <reference lib="webworker" />
 /**
- * The demo's service worker (a module worker: vite dev serves ES modules). It precaches the app shell on
- * install and answers same-origin GETs cache-first with a network fallback, refreshing the copy in the
- * background, so after one online visit the page works offline. Model files are left to transformers.js,
+ * The demo's service worker (a module worker: vite dev serves ES modules). It precaches the app shell and the
+ * gallery's pictures on install and answers same-origin GETs cache-first with a network fallback, refreshing
+ * the copy in the background, so after one online visit the page works offline. Model files are left to transformers.js,
  * which keeps them in the Cache API (`transformers-cache`); vectors are in IndexedDB.
  */
 
@@ -25,6 +25,8 @@ const SHELL = `inpage-demo-shell-${BUILD}`;
 /** The static files (public/, served as they are) and the page; its scripts are added by the page (pwa.ts). */
 const PRECACHE = ['/', '/style.css', '/demo-config.json', '/corpus.json', '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
 
+const GALLERY_MANIFEST = '/gallery/gallery.json';
+
 /** A message from the page: cache what it loaded before this worker controlled it. */
 interface CacheUrlsMessage {
   type: 'cache-urls';
@@ -34,7 +36,12 @@ interface CacheUrlsMessage {
 const embeddingsRoute = mountEmbeddingsRoute();
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL);
+    await cache.addAll(PRECACHE);
+    await precacheGallery(cache);
+    await self.skipWaiting();
+  })());
 });
 
 self.addEventListener('activate', (event) => {
@@ -58,6 +65,22 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.pathname.startsWith('/models/') || url.pathname.startsWith('/__')) return;
   event.respondWith(cacheFirst(event, request));
 });
+
+/**
+ * The gallery's pictures too (16 PNGs, about 30 kB in all), so the gallery tab shows them offline even if it
+ * was never opened online. Best effort: a missing gallery must not stop the shell from installing.
+ */
+async function precacheGallery(cache: Cache): Promise<void> {
+  try {
+    const res = await fetch(GALLERY_MANIFEST);
+    if (!res.ok) return;
+    const { images } = (await res.clone().json()) as { images: Array<{ file: string }> };
+    await cache.put(GALLERY_MANIFEST, res);
+    await cache.addAll(images.map((image) => `/gallery/${image.file}`));
+  } catch (error) {
+    console.warn('gallery not precached', error);
+  }
+}
 
 /** Answer from the shell cache, else the network (keeping a copy); a hit is refreshed in the background. */
 async function cacheFirst(event: FetchEvent, request: Request): Promise<Response> {
