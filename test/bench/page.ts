@@ -4,7 +4,7 @@
  * their worker hop.
  */
 
-import { InPageEmbeddings, type ModelRow } from '../../src/index.js';
+import { InPageEmbeddings, type BackendInfo, type ModelRow } from '../../src/index.js';
 import type { BaselineMode, BaselineReply, BaselineRequest } from './baseline-worker.js';
 import type { RawMode, RawReply, RawRequest } from './raw-worker.js';
 
@@ -35,6 +35,13 @@ export interface Timed {
   error?: string;
   /** The longest main-thread long task that started during the run, 0 when none. */
   longTaskMs: number;
+}
+
+/** WebGPU against WASM: timed runs (ms) per side, what each side's client reports, least row cosines. */
+export interface DeviceRace {
+  sides: Record<string, { runs: number[]; error?: string }>;
+  backends: Record<string, BackendInfo | undefined>;
+  cosine: Record<string, number>;
 }
 
 /** The raw limit's batching: the issue's reference (batch ≤ 64 texts and ≤ 2,048 tokens). */
@@ -96,11 +103,11 @@ const kept = new Map<string, Float32Array>();
 
 const newBaseline = () => new WorkerSide<BaselineRequest, BaselineReply>(
   () => new Worker(new URL('./baseline-worker.ts', import.meta.url), { type: 'module', name: 'baseline' }));
-const newClient = (cache = true) => {
+const newClient = (cache = true, device: 'wasm' | 'webgpu' | 'auto' = 'wasm', dtype = config.dtype) => {
   const row: Partial<ModelRow> & { id: string } = {
-    id: config.repo, repo: config.repo, dims: config.dims, pooling: 'cls', dtype: { wasm: config.dtype, webgpu: 'fp32' },
+    id: config.repo, repo: config.repo, dims: config.dims, pooling: 'cls', dtype: { wasm: dtype, webgpu: 'fp32' },
   };
-  return new InPageEmbeddings({ modelHost: config.modelHost, numThreads: config.numThreads, models: [row], cacheNamespace: 'bench', cache });
+  return new InPageEmbeddings({ modelHost: config.modelHost, numThreads: config.numThreads, models: [row], cacheNamespace: 'bench', cache, device });
 };
 const initBaseline = () => baseline.request({
   kind: 'init', modelHost: config.modelHost, repo: config.repo, dtype: config.dtype, numThreads: config.numThreads,
@@ -227,6 +234,46 @@ const api = {
       least = Math.min(least, dot / Math.sqrt(nx * ny));
     }
     return least;
+  },
+
+  /**
+   * WebGPU against WASM (our client on each, cache off): the same texts in one request, a warm-up then up to
+   * `reps` timed runs; WebGPU stops early once one run passes `capMs`. Also what `'auto'` decides here.
+   */
+  async devices(c: PageConfig, texts: string[], reps: number, capMs: number): Promise<DeviceRace> {
+    config = c;
+    const race: DeviceRace = { sides: {}, backends: {}, cosine: {} };
+    const vectors: Record<string, Float32Array> = {};
+    for (const [name, device, dtype] of [['wasm-q8', 'wasm', 'q8'], ['wasm-fp32', 'wasm', 'fp32'], ['webgpu', 'webgpu', 'fp32'], ['auto', 'auto', 'q8']] as const) {
+      const side = newClient(false, device, dtype);
+      const runs: number[] = [];
+      let error: string | undefined;
+      try {
+        await ours([texts[0]], side);
+        for (let r = 0; r < (name === 'auto' ? 0 : reps); r++) {
+          const t = await timed(() => ours(texts, side));
+          if (t.error) throw new Error(t.error);
+          runs.push(t.ms);
+          vectors[name] = t.vectors!;
+          if (t.ms > capMs) break;
+        }
+      } catch (err) { error = err instanceof Error ? err.message : String(err); }
+      race.sides[name] = { runs, ...(error ? { error } : {}) };
+      race.backends[name] = (await side.backends().catch(() => []))[0];
+      await side.dispose();
+    }
+    const cos = (a: Float32Array, b: Float32Array) => {
+      let least = 1;
+      for (let r = 0; r < a.length / c.dims; r++) {
+        let dot = 0, na = 0, nb = 0;
+        for (let j = r * c.dims; j < (r + 1) * c.dims; j++) { dot += a[j] * b[j]; na += a[j] ** 2; nb += b[j] ** 2; }
+        least = Math.min(least, dot / Math.sqrt(na * nb));
+      }
+      return least;
+    };
+    if (vectors.webgpu && vectors['wasm-fp32']) race.cosine['webgpu~wasm-fp32'] = cos(vectors.webgpu, vectors['wasm-fp32']);
+    if (vectors['wasm-q8'] && vectors['wasm-fp32']) race.cosine['wasm-q8~wasm-fp32'] = cos(vectors['wasm-q8'], vectors['wasm-fp32']);
+    return race;
   },
 
   /** Our worker's counters: session runs, real and padded tokens. */

@@ -1,6 +1,6 @@
 /** The bench's results: their JSON shape, the targets of issue 4 as PASS/MISS, and the printed tables. Pure. */
 
-import type { BulkSide, QuerySide } from './page.js';
+import type { BulkSide, DeviceRace, QuerySide } from './page.js';
 
 /** Median, min and max of `n` runs (ms); `n` 0 when every run failed. */
 export interface Stat {
@@ -50,6 +50,8 @@ export interface ThreadResult {
 export interface BenchResults {
   meta: Record<string, string | number | boolean>;
   threads: ThreadResult[];
+  /** WebGPU against WASM on the same model (absent when skipped). */
+  webgpu?: DeviceRace;
 }
 
 /** Summarize runs (ms). */
@@ -158,9 +160,36 @@ export function formatReport(results: BenchResults): string {
     lines.push(`our plans (session runs / padded tokens / real tokens): ${t.bulk.map((r) => `${r.set} ${r.plan.sessionRuns}/${r.plan.paddedTokens}/${r.plan.realTokens}`).join('; ')}`);
     lines.push(`least cosine: queries ours~pipeline ${t.queryAgreement?.toFixed(6) ?? 'n/a'}; ${t.bulk.map((r) => `${r.set} ${Object.entries(r.agreement).map(([k, v]) => `${k} ${v?.toFixed(6) ?? 'n/a'}`).join(', ')}`).join('; ')}`);
   }
+  if (results.webgpu) lines.push(...formatDevices(results.webgpu));
   lines.push('\nTargets (wall | CPU)');
   for (const v of verdicts(results)) {
     lines.push(`${word(v.pass.wall)} | ${word(v.pass.cpu)}  ${v.target}  [${v.where}]  ${v.value.wall === v.value.cpu ? v.value.wall : `${v.value.wall} | ${v.value.cpu}`}`);
   }
   return lines.join('\n');
+}
+
+/** The WebGPU-vs-WASM lines: medians, the ratio to WASM at each dtype, parity, and each client's own account. */
+export function formatDevices(race: DeviceRace): string[] {
+  const median = (xs: number[]) => stat(xs).median;
+  const gpu = race.sides.webgpu;
+  const adapter = race.backends.webgpu?.adapter ?? race.backends.auto?.adapter;
+  const lines = ['\nWebGPU against WASM (our client, one request, cache off; median ms, min–max):'];
+  for (const [side, s] of Object.entries(race.sides)) {
+    if (side === 'auto') continue;
+    lines.push(`  ${side}: ${s.error ? `failed: ${s.error}` : ms(stat(s.runs))}`);
+  }
+  if (gpu && !gpu.error && gpu.runs.length) {
+    for (const wasm of ['wasm-fp32', 'wasm-q8']) {
+      const w = race.sides[wasm];
+      if (w?.runs.length) lines.push(`  webgpu / ${wasm}: ${x(median(gpu.runs) / median(w.runs))}`);
+    }
+  }
+  for (const [pair, cos] of Object.entries(race.cosine)) lines.push(`  least cosine ${pair}: ${cos.toFixed(6)}`);
+  lines.push(`  adapter: ${adapter ? `${adapter.vendor}/${adapter.architecture}${adapter.isFallbackAdapter ? ' (fallback adapter)' : ''}, shader-f16 ${adapter.shaderF16}` : 'none'}`);
+  lines.push(`  device 'auto' chose: ${race.backends.auto ? `${race.backends.auto.device} ${race.backends.auto.dtype}: ${race.backends.auto.reason}` : race.sides.auto?.error ?? 'n/a'}`);
+  if (adapter?.isFallbackAdapter || /swiftshader/i.test(`${adapter?.vendor} ${adapter?.architecture} ${adapter?.description}`)) {
+    lines.push('  NOTE: this adapter runs WebGPU in software on the CPU (SwiftShader). It proves the path is correct, not how fast');
+    lines.push('  a real GPU would be: do not read these timings as a GPU speed reference.');
+  }
+  return lines;
 }

@@ -4,7 +4,8 @@
  *
  * Env: BENCH_MODEL_DIR (a folder in the Hub layout; default: the generated architecture-true bge-small),
  * BENCH_REPO (default Xenova/bge-small-en-v1.5), BENCH_DTYPE (q8 | fp32), BENCH_THREADS (e.g. "2"),
- * BENCH_REPS (default 3), BENCH_QUICK=1 (2 threads only).
+ * BENCH_REPS (default 3), BENCH_QUICK=1 (2 threads only), BENCH_WEBGPU_TEXTS (texts in the WebGPU-vs-WASM
+ * request, default 4; 0 skips it).
  */
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,9 +15,9 @@ import { chromium } from 'playwright';
 import { createServer } from 'vite';
 import { startHubServer } from '../fixtures/hub-server.js';
 import { makeTinyModels } from '../fixtures/make-tiny-models.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_WEBGPU_ARGS } from '../../vite.config.js';
 import { BULK_SIDES, measureThreads } from './measure.js';
-import type { BenchApi } from './page.js';
+import type { BenchApi, DeviceRace, PageConfig } from './page.js';
 import { formatReport, type BenchResults, type ThreadResult } from './report.js';
 import { FULL_SIZES, makeWorkloads, SMOKE_SIZES, type SetSizes } from './workloads.js';
 
@@ -38,6 +39,10 @@ export interface BenchOptions {
    */
   slowFactor?: number;
   log?: (line: string) => void;
+  /** WebGPU against WASM on this many short texts (0: skip); see `raceDevices`. */
+  webgpuTexts?: number;
+  /** A WebGPU run longer than this ends its repetitions (a software adapter can take minutes). */
+  webgpuCapMs?: number;
 }
 
 declare global {
@@ -78,7 +83,7 @@ async function startVite() {
 export async function runBench(options: BenchOptions = {}): Promise<BenchResults> {
   const o: Required<BenchOptions> = {
     modelRoot: '', repo: 'Xenova/bge-small-en-v1.5', dtype: 'q8', threads: [1, 2], reps: 3, sizes: FULL_SIZES,
-    slowFactor: 1.5, log: () => {},
+    slowFactor: 1.5, log: () => {}, webgpuTexts: 4, webgpuCapMs: 60_000,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   };
   const modelRoot = o.modelRoot || (await makeTinyModels({ bench: true, log: o.log })).outDir;
@@ -104,10 +109,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       page.on('pageerror', (err) => o.log(`  page error: ${err.message}`));
       await page.goto(`${vite.url}test/bench/page.html`);
       await page.waitForFunction(() => 'bench' in window, undefined, { timeout: 120_000 });
-      const config = { modelHost: hub.url, repo: o.repo, dims: modelConfig.hidden_size as number, padId: tokenizer.padId, dtype: o.dtype, numThreads: n };
+      const config: PageConfig = { modelHost: hub.url, repo: o.repo, dims: modelConfig.hidden_size as number, padId: tokenizer.padId, dtype: o.dtype, numThreads: n };
       threads.push(await measureThreads({ page, cdp }, config, sets, pageSets, o));
       await context.close();
     }
+    const base: PageConfig = {
+      modelHost: hub.url, repo: o.repo, dims: modelConfig.hidden_size as number, padId: tokenizer.padId, dtype: o.dtype,
+      numThreads: Math.max(...o.threads),
+    };
+    const webgpu = o.webgpuTexts > 0 ? await raceDevices(vite.url, base, sets.queries.texts.slice(0, o.webgpuTexts), o) : undefined;
     return {
       meta: {
         date: new Date().toISOString(), repo: o.repo, modelRoot, randomWeights: !!modelConfig._fixture, dtype: o.dtype,
@@ -115,11 +125,32 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         seconds: Math.round((performance.now() - started) / 1000),
       },
       threads,
+      ...(webgpu ? { webgpu } : {}),
     };
   } finally {
     await browser.close();
     await vite.close();
     await hub.close();
+  }
+}
+
+/**
+ * WebGPU against WASM, our client on each, in a second Chromium with WebGPU on. Here that is SwiftShader's
+ * software adapter: it shows the path runs and agrees with WASM, never how fast a real GPU would be.
+ */
+async function raceDevices(viteUrl: string, config: PageConfig, texts: string[], o: Required<BenchOptions>): Promise<DeviceRace> {
+  o.log(`WebGPU against WASM: ${texts.length} texts, ${config.numThreads} thread(s)`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_WEBGPU_ARGS });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => o.log(`  page error: ${err.message}`));
+    await page.goto(`${viteUrl}test/bench/page.html`);
+    await page.waitForFunction(() => 'bench' in window, undefined, { timeout: 120_000 });
+    const race = await page.evaluate(([c, t, r, cap]) => window.bench.devices(c, t, r, cap), [config, texts, o.reps, o.webgpuCapMs] as const);
+    for (const [side, s] of Object.entries(race.sides)) o.log(`  ${side}: ${s.error ? `failed: ${s.error}` : `${s.runs.map(Math.round).join(', ')} ms`}; ${race.backends[side]?.reason ?? ''}`);
+    return race;
+  } finally {
+    await browser.close();
   }
 }
 
@@ -133,6 +164,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     dtype: process.env.BENCH_DTYPE as 'q8' | 'fp32' | undefined,
     threads: process.env.BENCH_THREADS?.split(',').map(Number) ?? (quick ? [2] : [1, 2]),
     reps: process.env.BENCH_REPS ? Number(process.env.BENCH_REPS) : 3,
+    webgpuTexts: process.env.BENCH_WEBGPU_TEXTS ? Number(process.env.BENCH_WEBGPU_TEXTS) : undefined,
     log: (line) => console.log(line),
   });
   writeFileSync(join(ROOT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
