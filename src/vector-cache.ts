@@ -77,6 +77,12 @@ interface Deferred { promise: Promise<CacheEntry>; resolve(e: CacheEntry): void;
 /** The database name: version 1 of the layout, one database per namespace. */
 export const cacheDatabaseName = (namespace?: string) => `inpage-embeddings-v1${namespace ? `:${namespace}` : ''}`;
 const TOUCH_DELAY_MS = 2000;
+/**
+ * New vectors wait this long before their write transaction starts. A readonly lookup queues behind any
+ * readwrite transaction of the store, so writing at once made each request of a one-at-a-time stream wait
+ * for the previous one's commit (`npm run bench`, workload 2).
+ */
+const WRITE_DELAY_MS = 25;
 
 /** True when `v` is `dims` finite numbers (any width above 0 when `dims` is 0: a remote row of unknown width). */
 const isComplete = (v: Float32Array, dims: number) => isValidVector(v, dims || v.length) && v.length > 0;
@@ -149,6 +155,7 @@ export class VectorCache extends EventTarget {
   private store: CacheStore | null | undefined;
   private chain: Promise<void> = Promise.resolve();
   private writeScheduled = false;
+  private writeTimer: ReturnType<typeof setTimeout> | undefined;
   private touchTimer: ReturnType<typeof setTimeout> | undefined;
   private persistAsked = false;
   private persisted: boolean | undefined;
@@ -232,7 +239,7 @@ export class VectorCache extends EventTarget {
 
   /** Resolve when every write so far (vectors and last-used times) is durable or has been reported as failed. */
   async flush(): Promise<void> {
-    if (this.pendingTouches.size) this.scheduleWrite();
+    if (this.pendingTouches.size || this.pendingPuts.size) this.scheduleWrite();
     await this.chain;
   }
 
@@ -307,8 +314,13 @@ export class VectorCache extends EventTarget {
   private put(entries: Array<[string, CacheEntry]>): void {
     if (!entries.length) return;
     for (const [key, e] of entries) { this.memory.set(key, e); this.pendingPuts.set(key, e); }
-    this.scheduleWrite();
+    if (this.writeTimer !== undefined) return;
+    this.writeTimer = setTimeout(this.writeNow, WRITE_DELAY_MS);
+    // A page being closed starts the write at once rather than drop the delay's vectors.
+    globalThis.addEventListener?.('pagehide', this.writeNow);
   }
+
+  private readonly writeNow = () => this.scheduleWrite();
 
   /** Note a read; last-used times reach IndexedDB with the next write, or after a short delay. */
   private touch(key: string): void {
@@ -320,6 +332,9 @@ export class VectorCache extends EventTarget {
 
   /** Queue one write of everything pending; entries added before it starts join it. */
   private scheduleWrite(): void {
+    clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    globalThis.removeEventListener?.('pagehide', this.writeNow);
     if (this.writeScheduled) return;
     this.writeScheduled = true;
     this.chain = this.chain.then(async () => {

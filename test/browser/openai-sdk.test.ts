@@ -114,7 +114,14 @@ describe('openai SDK embeddings.create on client.fetch', () => {
     const input = ['alpha', 'a somewhat longer second input', 'gamma'];
     const res = await openai.embeddings.create({ model: bert, input });
     expect(res.data.map((d) => d.index)).toEqual([0, 1, 2]);
-    for (let i = 0; i < input.length; i++) expect(res.data[i].embedding).toEqual((await floats(bert, input[i]))[0]);
+    // Equal up to float rounding: the planner may run the three in one padded batch, whose matrix
+    // products sum in another order than a run of one text (masked pooling makes the padding itself inert).
+    for (let i = 0; i < input.length; i++) {
+      const alone = (await floats(bert, input[i]))[0];
+      const got = res.data[i].embedding as number[];
+      expect(got).toHaveLength(alone.length);
+      expect(Math.max(...got.map((x, j) => Math.abs(x - alone[j])))).toBeLessThan(1e-6);
+    }
     expect(res.usage.prompt_tokens).toBeGreaterThan(0);
     expect(res.usage.total_tokens).toBe(res.usage.prompt_tokens);
   });
