@@ -55,13 +55,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
         // The demo page and the extension, driven from Node through playwright in real Chromium.
         test: {
-          name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node',
+          name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 3 },
           testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false,
         },
       },
@@ -70,6 +70,9 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          // Projects run one after another: on 2 cores, in parallel they only stretched each other's
+          // tasks (the 50 ms main-thread checks failed under the e2e and WebGPU projects' load).
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/fixtures/global-setup.ts', 'test/fixtures/providers-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -88,6 +91,7 @@ export default defineConfig({
         test: {
           name: 'browser-webgpu',
           include: ['test/webgpu/**/*.test.ts'],
+          sequence: { groupOrder: 2 },
           globalSetup: ['test/fixtures/global-setup.ts'],
           // SwiftShader runs every WebGPU kernel on the CPU: slow even on the tiny fixtures.
           testTimeout: 180_000,
