@@ -86,6 +86,17 @@ class WorkerSide<Req, Reply extends { kind: string }> {
   }
 }
 
+/** The least row cosine between two flat `[n × dims]` sets of vectors. */
+function leastCosine(x: Float32Array, y: Float32Array, dims: number): number {
+  let least = 1;
+  for (let r = 0; r < x.length / dims; r++) {
+    let dot = 0, nx = 0, ny = 0;
+    for (let j = r * dims; j < (r + 1) * dims; j++) { dot += x[j] * y[j]; nx += x[j] ** 2; ny += y[j] ** 2; }
+    least = Math.min(least, dot / Math.sqrt(nx * ny));
+  }
+  return least;
+}
+
 const longTasks: PerformanceEntry[] = [];
 const observer = new PerformanceObserver((list) => { longTasks.push(...list.getEntries()); });
 observer.observe({ type: 'longtask', buffered: true });
@@ -226,14 +237,7 @@ const api = {
   /** The least cosine between two sides' kept vectors of one set (bulk or query sides), row by row. */
   agreement(a: BulkSide | QuerySide, b: BulkSide | QuerySide, set: string): number | null {
     const x = kept.get(`${a}|${set}`), y = kept.get(`${b}|${set}`);
-    if (!x || !y) return null;
-    let least = 1;
-    for (let r = 0; r < x.length / config.dims; r++) {
-      let dot = 0, nx = 0, ny = 0;
-      for (let j = r * config.dims; j < (r + 1) * config.dims; j++) { dot += x[j] * y[j]; nx += x[j] ** 2; ny += y[j] ** 2; }
-      least = Math.min(least, dot / Math.sqrt(nx * ny));
-    }
-    return least;
+    return x && y ? leastCosine(x, y, config.dims) : null;
   },
 
   /**
@@ -262,15 +266,7 @@ const api = {
       race.backends[name] = (await side.backends().catch(() => []))[0];
       await side.dispose();
     }
-    const cos = (a: Float32Array, b: Float32Array) => {
-      let least = 1;
-      for (let r = 0; r < a.length / c.dims; r++) {
-        let dot = 0, na = 0, nb = 0;
-        for (let j = r * c.dims; j < (r + 1) * c.dims; j++) { dot += a[j] * b[j]; na += a[j] ** 2; nb += b[j] ** 2; }
-        least = Math.min(least, dot / Math.sqrt(na * nb));
-      }
-      return least;
-    };
+    const cos = (a: Float32Array, b: Float32Array) => leastCosine(a, b, c.dims);
     if (vectors.webgpu && vectors['wasm-fp32']) race.cosine['webgpu~wasm-fp32'] = cos(vectors.webgpu, vectors['wasm-fp32']);
     if (vectors['wasm-q8'] && vectors['wasm-fp32']) race.cosine['wasm-q8~wasm-fp32'] = cos(vectors['wasm-q8'], vectors['wasm-fp32']);
     return race;
