@@ -63,6 +63,8 @@ export default defineConfig({
         test: {
           name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 3 },
           testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false,
+          // Pages update their panels asynchronously, and on a loaded 2-core CI machine 1 s (the default) was too short.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {

@@ -65,7 +65,8 @@ describe('the demo page', () => {
     expect(await progress('model-progress')).toBe(100);
     expect(await page.locator('#model-progress .label').textContent()).toMatch(/ready in/);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    expect(await page.locator('[data-stat="backend"]').textContent()).toMatch(/^WASM · q8 · \d+ threads?$/);
+    // The panel refreshes asynchronously after the page says 'ready': read it through polls.
+    await expect.poll(() => page.locator('[data-stat="backend"]').textContent()).toMatch(/^WASM · q8 · \d+ threads?$/);
     // 240 passages, each computed once.
     await expect.poll(() => stat('computed')).toBe(240);
     await screenshot(page, '1-indexed');
@@ -105,7 +106,7 @@ describe('the demo page', () => {
     expect(sent.length).toBeGreaterThanOrEqual(8);
     expect(sent.every((r) => r.headers.authorization === 'Bearer sk-demo-test')).toBe(true);
     expect(await page.locator('#index-progress .label').textContent()).toMatch(/· 1536-d$/);
-    expect(await page.locator('[data-stat="backend"]').textContent()).toBe('remote provider');
+    await expect.poll(() => page.locator('[data-stat="backend"]').textContent()).toBe('remote provider');
     expect(await page.locator('#remote-form [name=apiKey]').inputValue()).toBe('');
     expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
     await screenshot(page, '4-remote-model');
@@ -125,7 +126,7 @@ describe('the demo page', () => {
     // A new query needs the model: its files come from the Cache API, the worker's scripts from the service worker.
     const scores = await search(offlineAttempt === 1 ? 'jazz improvisation' : 'improvised jazz solos');
     expect(scores).toHaveLength(8);
-    expect(await stat('computed')).toBe(1);
+    await expect.poll(() => stat('computed')).toBe(1);
     expect(await progress('model-progress')).toBe(100);
     await screenshot(page, '5-offline');
   });
