@@ -21,8 +21,8 @@ import type { BenchApi, DeviceRace, PageConfig } from './page.js';
 import { formatReport, type BenchResults, type ThreadResult } from './report.js';
 import { FULL_SIZES, makeWorkloads, SMOKE_SIZES, type SetSizes } from './workloads.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const SEED = 20_240_604;
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const SEED = 20_240_604;
 
 export interface BenchOptions {
   /** Folder in the Hub layout (`<org>/<name>/...`); default: generate the bench model. */
@@ -50,7 +50,7 @@ declare global {
 }
 
 /** Load the tokenizer in Node: texts are cut to token lengths, and the raw side gets their ids. */
-async function nodeTokenizer(modelRoot: string, repo: string) {
+export async function benchTokenizer(modelRoot: string, repo: string) {
   const { AutoTokenizer, env } = await import('@huggingface/transformers');
   Object.assign(env, { localModelPath: `${modelRoot}/`, allowRemoteModels: false, allowLocalModels: true });
   const tokenizer = await AutoTokenizer.from_pretrained(repo);
@@ -58,7 +58,8 @@ async function nodeTokenizer(modelRoot: string, repo: string) {
   return { encode, padId: (tokenizer.pad_token_id as number | undefined) ?? 0 };
 }
 
-async function startVite() {
+/** The bench page's dev server, cross-origin isolated. */
+export async function startBenchVite() {
   const server = await createServer({
     configFile: join(ROOT, 'vite.config.ts'),
     root: ROOT,
@@ -91,12 +92,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   if (!existsSync(join(repoDir, 'config.json'))) throw new Error(`${repoDir}/config.json not found: BENCH_MODEL_DIR must hold <org>/<name>/`);
   const modelConfig = JSON.parse(readFileSync(join(repoDir, 'config.json'), 'utf8'));
 
-  const tokenizer = await nodeTokenizer(modelRoot, o.repo);
+  const tokenizer = await benchTokenizer(modelRoot, o.repo);
   const sets = makeWorkloads(SEED, (t) => tokenizer.encode(t).length, o.sizes);
   const pageSets = [...sets.bulk, sets.queries].map((s) => ({ name: s.name, texts: s.texts, ids: s.texts.map(tokenizer.encode) }));
 
   const hub = await startHubServer(modelRoot);
-  const vite = await startVite();
+  const vite = await startBenchVite();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const cdp = await browser.newBrowserCDPSession();
   const started = performance.now();

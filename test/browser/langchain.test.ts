@@ -2,10 +2,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InPageLangChainEmbeddings, type InPageEmbeddings } from '../../src/index.js';
-import { FAMILIES, tinyClient } from './tiny-models.js';
+import { expectSameVectors, FAMILIES, tinyClient } from './tiny-models.js';
 
 let client: InPageEmbeddings;
-// No vector cache: every compared vector is computed, so equality means the same batches ran.
+// No vector cache: every compared vector is computed, so the adapter's own calls are what is compared.
 beforeAll(async () => { client = await tinyClient({ cache: false }); });
 afterAll(() => client.dispose());
 
@@ -20,7 +20,7 @@ describe('InPageLangChainEmbeddings', () => {
   it.each(['bert', 'qwen3'] as const)('%s: embedDocuments equals create() on the same texts, in order', async (family) => {
     const { id } = FAMILIES[family];
     const docs = await new InPageLangChainEmbeddings({ client, model: id }).embedDocuments(texts);
-    expect(docs).toEqual(await created(id, texts));
+    expectSameVectors(docs, await created(id, texts));
     expect(docs.every((v) => Array.isArray(v) && typeof v[0] === 'number')).toBe(true);
   });
 
@@ -29,7 +29,7 @@ describe('InPageLangChainEmbeddings', () => {
     const docs = await new InPageLangChainEmbeddings({ client, model: id, batchSize: 2 }).embedDocuments(texts);
     const expected: number[][] = [];
     for (let i = 0; i < texts.length; i += 2) expected.push(...(await created(id, texts.slice(i, i + 2))));
-    expect(docs).toEqual(expected);
+    expectSameVectors(docs, expected);
   });
 
   it.each(['bert', 'qwen3'] as const)('%s: embedQuery equals create() with input_type query, and differs from the raw text', async (family) => {

@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type InPageEmbeddings } from '../../src/index.js';
 import schema from '../fixtures/openai/openai-embeddings.schema.json';
-import { asNumbers, FAMILIES, fixtureJson, type Golden, modelHost, tinyClient } from './tiny-models.js';
+import { asNumbers, expectSameVectors, FAMILIES, fixtureJson, type Golden, modelHost, tinyClient } from './tiny-models.js';
 
 const ajv = new Ajv({ strict: true, strictTypes: true, allErrors: true });
 ajv.addSchema(schema);
@@ -93,7 +93,7 @@ describe('openai SDK embeddings.create on client.fetch', () => {
   it('works with client.fetch passed as is (no wrapper, unbound call)', async () => {
     const plain = new OpenAI({ apiKey: 'unused', baseURL: 'https://inpage.local/v1/', fetch: client.fetch, dangerouslyAllowBrowser: true });
     const res = await plain.embeddings.create({ model: bert, input: ['one', 'two'] });
-    expect(res.data.map((d) => d.embedding)).toEqual(await floats(bert, ['one', 'two']));
+    expectSameVectors(res.data.map((d) => d.embedding as number[]), await floats(bert, ['one', 'two']));
   });
 
   it('explicit float: float on the wire and back', async () => {

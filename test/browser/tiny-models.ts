@@ -1,6 +1,6 @@
 /** Helpers for browser tests: the tiny fixture models, their golden vectors, and a client wired to them. */
 
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { InPageEmbeddings, type ClientOptions, type ModelRow } from '../../src/index.js';
 
 export const modelHost = (): string => inject('modelHost');
@@ -54,4 +54,15 @@ export function asNumbers(embedding: number[] | string): number[] {
   if (typeof embedding !== 'string') return embedding;
   const bytes = Uint8Array.from(atob(embedding), (c) => c.charCodeAt(0));
   return Array.from(new Float32Array(bytes.buffer));
+}
+
+/**
+ * Assert two lists of vectors equal up to float rounding. Two computations of the same texts may run in
+ * different batches (the planner learns run costs as it goes), and a padded batch sums its matrix
+ * products in another order than a run of one text.
+ */
+export function expectSameVectors(got: number[][], want: number[][], tolerance = 1e-6): void {
+  expect(got.map((v) => v.length)).toEqual(want.map((v) => v.length));
+  const worst = Math.max(0, ...got.flatMap((v, i) => v.map((x, j) => Math.abs(x - want[i][j]))));
+  expect(worst).toBeLessThan(tolerance);
 }

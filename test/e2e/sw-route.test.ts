@@ -85,6 +85,25 @@ function create(page: Page, body: unknown): Promise<string> {
   return page.evaluate((b) => window.e2e.create(b), body);
 }
 
+/** Floats of an embedding as the response holds it: a number array, or base64 of little-endian float32. */
+const floatsOf = (e: number[] | string) => (typeof e === 'string' ? Array.from(new Float32Array(Uint8Array.from(Buffer.from(e, 'base64')).buffer)) : e);
+
+/**
+ * Assert two response bodies equal, vectors up to float rounding: two computations of the same texts may
+ * batch them differently (README, "How vectors are computed"). Everything else must match exactly.
+ */
+function expectSameResponse(got: string, want: string): void {
+  type Body = { data: Array<{ embedding: number[] | string }> };
+  const [a, b] = [JSON.parse(got) as Body, JSON.parse(want) as Body];
+  const strip = (x: Body) => ({ ...x, data: x.data.map((d) => ({ ...d, embedding: typeof d.embedding })) });
+  expect(strip(a)).toEqual(strip(b));
+  a.data.forEach((d, i) => {
+    const [x, y] = [floatsOf(d.embedding), floatsOf(b.data[i].embedding)];
+    expect(x).toHaveLength(y.length);
+    expect(Math.max(...x.map((v, j) => Math.abs(v - y[j])))).toBeLessThan(1e-6);
+  });
+}
+
 const errorOf = (f: Fetched) => (JSON.parse(f.text) as { error: Record<string, unknown> }).error;
 
 describe('the service worker route with no page serving models', { timeout: 180_000 }, () => {
@@ -128,22 +147,22 @@ describe('the service worker route with a page serving the model (token and CORS
     await plain.close();
   });
 
-  it('answers fetch("/v1/embeddings") with the same bytes as client.embeddings.create', async () => {
+  it('answers fetch("/v1/embeddings") with the same response as client.embeddings.create', async () => {
     const direct = await create(modelPage, floatBody);
     const viaSw = await call(modelPage, '/v1/embeddings', jsonInit(floatBody, auth));
     expect(viaSw.status).toBe(200);
     expect(viaSw.headers['content-type']).toBe('application/json');
     expect(viaSw.headers['x-request-id']).toMatch(/^req_/);
     expect(viaSw.headers['access-control-allow-origin']).toBe('*');
-    expect(viaSw.text).toBe(direct);
+    expectSameResponse(viaSw.text, direct);
     expect(JSON.parse(viaSw.text).data[0].embedding).toHaveLength(dims);
     onlineBytes = await create(modelPage, base64Body);
-    expect((await call(modelPage, '/v1/embeddings', jsonInit(base64Body, auth))).text).toBe(onlineBytes);
+    expectSameResponse((await call(modelPage, '/v1/embeddings', jsonInit(base64Body, auth))).text, onlineBytes);
   });
 
   it('serves another page of the site, GET /v1/models and errors', async () => {
     const other = await open(context, { serve: false, sw });
-    expect((await call(other, '/v1/embeddings', jsonInit(floatBody, auth))).text).toBe(await create(modelPage, floatBody));
+    expectSameResponse((await call(other, '/v1/embeddings', jsonInit(floatBody, auth))).text, await create(modelPage, floatBody));
     const models = await call(other, '/v1/models', { headers: auth });
     expect(models.status).toBe(200);
     expect(JSON.parse(models.text).data.map((m: { id: string }) => m.id)).toContain(MODEL);
@@ -173,7 +192,7 @@ describe('the service worker route with a page serving the model (token and CORS
     expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, OPTIONS' });
   });
 
-  it('answers offline, with the model reloaded from the Cache API, the same bytes as online', async () => {
+  it('answers offline, with the model reloaded from the Cache API, the same response as online', async () => {
     // The network is gone for the page and both servers are closed: everything must come from caches.
     await context.setOffline(true);
     await closeOnce('hub', () => hub.close());
@@ -182,7 +201,7 @@ describe('the service worker route with a page serving the model (token and CORS
     await modelPage.evaluate(() => window.e2e.ready);
     const viaSw = await call(modelPage, '/v1/embeddings', jsonInit(base64Body, auth));
     expect(viaSw.status).toBe(200);
-    expect(viaSw.text).toBe(onlineBytes);
+    expectSameResponse(viaSw.text, onlineBytes);
     expect(await modelPage.evaluate(async () => (await caches.keys()).includes('transformers-cache'))).toBe(true);
   });
 });
