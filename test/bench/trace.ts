@@ -18,13 +18,13 @@ import type { PageConfig } from './page.js';
 import { benchTokenizer, ROOT, SEED, startBenchVite } from './run.js';
 import { makeWorkloads } from './workloads.js';
 
-interface TraceEvent {
-  name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; id?: string;
-  args?: { name?: string; data?: { cpuProfile?: CpuProfileChunk; timeDeltas?: number[] } };
-}
-interface CpuProfileChunk {
-  nodes?: Array<{ id: number; parent?: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+interface TraceEvent { name: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string } }
+/** CDP's `Profiler.Profile`: times in microseconds on the trace's clock. */
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  startTime: number;
   samples?: number[];
+  timeDeltas?: number[];
 }
 
 const setName = process.env.BENCH_SET ?? '512 mixed';
@@ -50,24 +50,34 @@ try {
   const config: PageConfig = { modelHost: hub.url, repo, dims: modelConfig.hidden_size, padId: tokenizer.padId, dtype, numThreads: threads };
   const pageSets = [{ name: set.name, texts: set.texts, ids: set.texts.map(tokenizer.encode) }];
   await page.evaluate(([c, s]) => window.bench.setup(c, s), [config, pageSets] as const);
-  const run = () => page.evaluate((n) => window.bench.bulk('ours', n), set.name);
+  /** One run of the set, with the plan it got: session runs, padded and real tokens. */
+  const run = async () => {
+    const before = await page.evaluate(() => window.bench.engineStats());
+    const timed = await page.evaluate((n) => window.bench.bulk('ours', n), set.name);
+    const after = await page.evaluate(() => window.bench.engineStats());
+    return { ...timed, sessionRuns: after.sessionRuns - before.sessionRuns, paddedTokens: after.paddedTokens - before.paddedTokens, realTokens: after.realTokens - before.realTokens };
+  };
   await page.evaluate('window.bench.clearCache()');
   console.log(`warm-up: ${JSON.stringify(await run())}`);
   await page.evaluate('window.bench.clearCache()');
 
+  // Tasks from a trace; functions from the page's own sampling profiler, which samples the main thread only
+  // (the trace's profiler would also sample every WASM thread and slow the run several times over).
   const cdp = await page.context().newCDPSession(page);
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => { events.push(...(e.value as unknown as TraceEvent[])); });
   const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.start', {
-    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler', 'v8'] },
-  });
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline'] } });
+  await cdp.send('Profiler.start');
   console.log(`traced: ${JSON.stringify(await run())}`);
+  const { profile } = await cdp.send('Profiler.stop');
   await cdp.send('Tracing.end');
   await done;
   mkdirSync(join(ROOT, 'test/output'), { recursive: true });
   writeFileSync(join(ROOT, 'test/output/bench-trace.json'), JSON.stringify({ traceEvents: events }));
-  report(events);
+  report(events, profile as CpuProfile);
 } finally {
   await browser.close();
   await vite.close();
@@ -75,12 +85,11 @@ try {
 }
 
 /** Print each long main-thread task and the functions with the most self time inside it. */
-function report(events: TraceEvent[]): void {
+function report(events: TraceEvent[], profile: CpuProfile): void {
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   if (!main) throw new Error('no renderer main thread in the trace');
-  const onMain = (e: TraceEvent) => e.pid === main.pid && e.tid === main.tid;
-  const tasks = events.filter((e) => onMain(e) && e.name === 'RunTask' && (e.dur ?? 0) >= minMs * 1000);
-  const samples = cpuSamples(events.filter((e) => e.pid === main.pid && (e.name === 'Profile' || e.name === 'ProfileChunk')), main.tid);
+  const tasks = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.name === 'RunTask' && (e.dur ?? 0) >= minMs * 1000);
+  const samples = cpuSamples(profile);
   console.log(`${tasks.length} main-thread task(s) of ${minMs} ms or more`);
   for (const t of tasks.sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))) {
     const self = new Map<string, number>();
@@ -96,24 +105,16 @@ function report(events: TraceEvent[]): void {
   }
 }
 
-/** CPU samples of one thread as (time, self frame, ms), from the trace's Profile/ProfileChunk events. */
-function cpuSamples(events: TraceEvent[], tid: number): Array<{ ts: number; frame: string; ms: number }> {
-  const out: Array<{ ts: number; frame: string; ms: number }> = [];
-  const byId = new Map<string, { start: number; nodes: Map<number, string>; last: number }>();
-  for (const e of events.sort((a, b) => a.ts - b.ts)) {
-    if (e.name === 'Profile') { byId.set(e.id!, { start: (e.args?.data as { startTime?: number })?.startTime ?? e.ts, nodes: new Map(), last: 0 }); continue; }
-    const p = byId.get(e.id!);
-    if (!p || e.tid !== tid) continue;
-    const chunk = e.args?.data?.cpuProfile ?? {};
-    for (const n of chunk.nodes ?? []) {
-      const f = n.callFrame;
-      p.nodes.set(n.id, `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`);
-    }
-    const deltas = e.args?.data?.timeDeltas ?? [];
-    (chunk.samples ?? []).forEach((node, i) => {
-      p.last += deltas[i] ?? 0;
-      out.push({ ts: p.start + p.last, frame: p.nodes.get(node) ?? `node ${node}`, ms: (deltas[i + 1] ?? deltas[i] ?? 0) / 1000 });
-    });
-  }
-  return out;
+/** The profile's samples as (time, self frame, ms until the next sample). */
+function cpuSamples(profile: CpuProfile): Array<{ ts: number; frame: string; ms: number }> {
+  const frames = new Map(profile.nodes.map((n) => {
+    const f = n.callFrame;
+    return [n.id, `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`];
+  }));
+  const deltas = profile.timeDeltas ?? [];
+  let ts = profile.startTime;
+  return (profile.samples ?? []).map((node, i) => {
+    ts += deltas[i] ?? 0;
+    return { ts, frame: frames.get(node) ?? `node ${node}`, ms: (deltas[i + 1] ?? 0) / 1000 };
+  });
 }
