@@ -8,7 +8,7 @@
  *   tabs too, so concurrent writers never lose an update and every entry is written whole or not at all.
  */
 
-import { getMany, promisifyRequest as promise, type UseStore } from 'idb-keyval';
+import { promisifyRequest as promise, type UseStore } from 'idb-keyval';
 
 /** One cached vector: the full-width unit vector and the tokens it took. */
 export interface CacheEntry {
@@ -29,9 +29,13 @@ const TOTALS = '#totals';
 /** Bytes an entry counts against `maxBytes`. */
 export const entryBytes = (vector: Float32Array) => vector.byteLength + ENTRY_OVERHEAD;
 
-/** Read entries by key in one transaction (undefined where absent). */
+/** Read entries by key in one transaction (undefined where absent), `STEP` requests per task. */
 export function readEntries(s: CacheStore, keys: string[]): Promise<Array<CacheEntry | undefined>> {
-  return getMany(keys.map((k) => `v:${k}`), s);
+  return s('readonly', async (os) => {
+    const requests: IDBRequest[] = [];
+    await transaction(os, () => inSteps(os, keys.map((k) => () => requests[requests.push(os.get(`v:${k}`)) - 1]), () => {}));
+    return requests.map((r) => r.result as CacheEntry | undefined);
+  });
 }
 
 /** Read every entry's bookkeeping (not its vector) in one transaction. */
@@ -103,10 +107,11 @@ export function writeRecords(s: CacheStore, puts: Map<string, CacheEntry>, touch
     const ready = () => { if (--left === 0) guard(os, apply); };
     const t = os.get(TOTALS);
     t.onsuccess = () => { totals = t.result ?? totals; ready(); };
-    for (const key of keys) {
+    inSteps(os, keys.map((key) => () => {
       const r = os.get(`m:${key}`);
       r.onsuccess = () => { metas.set(key, r.result); ready(); };
-    }
+      return r;
+    }), () => {});
     const apply = () => {
       const ops: Array<() => IDBRequest> = [];
       for (const [key, e] of puts) {
@@ -128,10 +133,11 @@ export function writeRecords(s: CacheStore, puts: Map<string, CacheEntry>, touch
 }
 
 /**
- * Requests issued per step. Each `put` clones its value on the main thread: a thousand at once were one
- * ~80 ms task (`npm run bench`, workload 5, 512 new vectors).
+ * Requests issued per step. Issuing a request costs the main thread about 0.1 ms (a `get`) to 0.25 ms (a
+ * `put`, which clones its value): a thousand puts at once were one ~80 ms task, and 512 gets one of
+ * ~55 ms (`npm run bench:trace`, 512 new vectors).
  */
-const STEP = 128;
+const STEP = 64;
 
 /**
  * Issue `ops` a step at a time, each step from the success callback of the previous step's last request:
@@ -142,8 +148,10 @@ function inSteps(os: IDBObjectStore, ops: Array<() => IDBRequest>, done: () => v
   const step = () => guard(os, () => {
     let last: IDBRequest | undefined;
     for (const end = Math.min(at + STEP, ops.length); at < end; at++) last = ops[at]();
-    if (last && at < ops.length) last.onsuccess = step;
-    else done();
+    if (!last || at >= ops.length) return done();
+    // The next step starts once the last request of this one succeeded (after its own handler).
+    const own = last.onsuccess;
+    last.onsuccess = function (this: IDBRequest, ev: Event) { own?.call(this, ev); step(); };
   });
   step();
 }

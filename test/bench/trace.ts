@@ -4,7 +4,7 @@
  * functions that took its time (self time, from the trace's CPU samples). Workload 5 asks for no task over
  * 50 ms; this is how to find the one that is.
  *
- * Env: BENCH_SET (default "512 mixed"), BENCH_THREADS (default 2), TRACE_MIN_MS
+ * Env: BENCH_SET (default "512 mixed"), BENCH_THREADS (default 2), TRACE_WARM (0: trace the first call), TRACE_MIN_MS
  * (default 20), BENCH_MODEL_DIR / BENCH_REPO / BENCH_DTYPE as in run.ts. Writes test/output/bench-trace.json.
  */
 
@@ -57,8 +57,11 @@ try {
     const after = await page.evaluate(() => window.bench.engineStats());
     return { ...timed, sessionRuns: after.sessionRuns - before.sessionRuns, paddedTokens: after.paddedTokens - before.paddedTokens, realTokens: after.realTokens - before.realTokens };
   };
-  await page.evaluate('window.bench.clearCache()');
-  console.log(`warm-up: ${JSON.stringify(await run())}`);
+  // TRACE_WARM=0 traces the client's first call, as a page's first indexing run is.
+  if (process.env.TRACE_WARM !== '0') {
+    await page.evaluate('window.bench.clearCache()');
+    console.log(`warm-up: ${JSON.stringify(await run())}`);
+  }
   await page.evaluate('window.bench.clearCache()');
 
   // Tasks from a trace; functions from the page's own sampling profiler, which samples the main thread only
@@ -69,7 +72,7 @@ try {
   const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline'] } });
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] } });
   await cdp.send('Profiler.start');
   console.log(`traced: ${JSON.stringify(await run())}`);
   const { profile } = await cdp.send('Profiler.stop');
