@@ -114,7 +114,7 @@ export class InPageEmbeddings {
     });
     // Remote providers with native `dimensions` already answered at that width.
     const dimensions = row.route === 'remote' && row.nativeDimensions ? undefined : req.dimensions;
-    return buildResponse({
+    return await buildResponse({
       model: req.model, vectors, dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens, cachedTokens,
       imageCount: req.inputs.filter((input) => input.kind === 'image').length,
     });

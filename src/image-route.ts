@@ -8,6 +8,7 @@ import type { ImageItem, ImageSource, LocalModelSpec } from './engine-protocol.j
 import { InternalServerError } from './errors.js';
 import { toImageSource } from './image-input.js';
 import { imageCacheKey } from './image-key.js';
+import { ITEMS_PER_TASK, yieldToPage } from './page-yield.js';
 import type { RemoteEngine } from './worker-rpc.js';
 
 /** An image input on its way through the embedder; `digest` is set once the worker has read its content. */
@@ -72,13 +73,14 @@ export async function inputKeys(
     if (!input.digest) throw new Error('an image input reached the cache without its digest');
     return imageCacheKey(scope, tower, input.digest);
   };
-  // KEY_STEP digests started per task: 512 at once were a ~25 ms main-thread task (`npm run bench:trace`).
+  // A slice of digests per task: 512 in one were a ~50 ms main-thread task (`npm run bench:trace`).
   const keys: string[] = [];
-  for (let i = 0; i < inputs.length; i += KEY_STEP) keys.push(...await Promise.all(inputs.slice(i, i + KEY_STEP).map(keyOf)));
+  for (let i = 0; i < inputs.length; i += ITEMS_PER_TASK) {
+    if (i) await yieldToPage();
+    keys.push(...await Promise.all(inputs.slice(i, i + ITEMS_PER_TASK).map(keyOf)));
+  }
   return keys;
 }
-
-const KEY_STEP = 128;
 
 /** What `computeMixed` returns: one vector per input, in order, and tokens (images count none). */
 export interface MixedResult {

@@ -1,6 +1,7 @@
 /** Build OpenAI's `CreateEmbeddingResponse` from vectors: the one place Float32Array becomes number[] or base64. */
 
 import type { CreateEmbeddingResponse, Embedding } from './openai-types.js';
+import { ITEMS_PER_TASK, yieldToPage } from './page-yield.js';
 import { float32ToBase64, truncateAndNormalize } from './vector-math.js';
 
 export interface ResponseParts {
@@ -26,16 +27,18 @@ function toNumbers(v: Float32Array): number[] {
   return out;
 }
 
-/** Assemble the response; `index` is the input position. */
-export function buildResponse(parts: ResponseParts): CreateEmbeddingResponse {
-  const data = parts.vectors.map((full, index): Embedding => {
+/** Assemble the response; `index` is the input position. A large one is built a slice per task. */
+export async function buildResponse(parts: ResponseParts): Promise<CreateEmbeddingResponse> {
+  const data: Embedding[] = [];
+  for (const [index, full] of parts.vectors.entries()) {
+    if (index && index % ITEMS_PER_TASK === 0) await yieldToPage();
     const v = parts.dimensions ? truncateAndNormalize(full, parts.dimensions) : full;
-    return {
+    data.push({
       object: 'embedding',
       index,
       embedding: parts.encodingFormat === 'base64' ? float32ToBase64(v) : toNumbers(v),
-    };
-  });
+    });
+  }
   const usage = {
     prompt_tokens: parts.promptTokens, total_tokens: parts.promptTokens,
     ...(parts.imageCount ? { image_count: parts.imageCount } : {}),

@@ -6,6 +6,7 @@
 import { createStore, type UseStore } from 'idb-keyval';
 import { decodeEntries, encodeEntries, type ExportedEntry } from './cache-format.js';
 import { MemoryLru } from './memory-lru.js';
+import { ITEMS_PER_TASK, yieldToPage } from './page-yield.js';
 import { clearRecords, entryBytes, readEntries, readMetas, readPage, writeRecords, type CacheEntry } from './cache-records.js';
 import { isValidVector } from './vector-math.js';
 
@@ -174,14 +175,15 @@ export class VectorCache extends EventTarget {
         const c = await compute(misses.map((k) => first.get(k)!));
         tokens = c.tokens;
         const fresh: Array<[string, CacheEntry]> = [];
-        misses.forEach((key, j) => {
+        for (const [j, key] of misses.entries()) {
+          if (j && j % ITEMS_PER_TASK === 0) await yieldToPage(); // copies and checks of 512 vectors were a ~40 ms task
           const e: CacheEntry = { model: target.model, tokens: c.tokenCounts[j] ?? 0, vector: compact(c.vectors[j]) };
           found.set(key, e);
           computed.add(key);
           own.get(key)!.resolve(e);
           if (isComplete(e.vector, target.dims)) fresh.push([key, e]);
           else this.report('validate', new RangeError(`${target.model} gave a vector that is not ${target.dims || 'some'} finite numbers; not cached`));
-        });
+        }
         this.put(fresh);
       }
       // 4. Inputs another request is computing right now.

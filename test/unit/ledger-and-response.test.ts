@@ -4,16 +4,28 @@ import { UsageLedger } from '../../src/usage-ledger.js';
 import { deserializeError, InternalServerError, makeError, NotFoundError, RateLimitError, serializeError } from '../../src/errors.js';
 
 describe('buildResponse', () => {
-  it('answers in input order with index = position, floats or base64', () => {
+  it('answers in input order with index = position, floats or base64', async () => {
     const vectors = [new Float32Array([1, 0]), new Float32Array([0, 1])];
-    const float = buildResponse({ model: 'm', vectors, encodingFormat: 'float', promptTokens: 5 });
+    const float = await buildResponse({ model: 'm', vectors, encodingFormat: 'float', promptTokens: 5 });
     expect(float).toEqual({
       object: 'list', model: 'm', usage: { prompt_tokens: 5, total_tokens: 5 },
       data: [{ object: 'embedding', index: 0, embedding: [1, 0] }, { object: 'embedding', index: 1, embedding: [0, 1] }],
     });
-    const b64 = buildResponse({ model: 'm', vectors, encodingFormat: 'base64', promptTokens: 5, cachedTokens: 2 });
+    const b64 = await buildResponse({ model: 'm', vectors, encodingFormat: 'base64', promptTokens: 5, cachedTokens: 2 });
     expect(typeof b64.data[1].embedding).toBe('string');
     expect(b64.usage.cached_tokens).toBe(2);
+  });
+
+  it('builds a large response a slice per task, still in input order', async () => {
+    const vectors = Array.from({ length: 300 }, (_, i) => new Float32Array([i, -i]));
+    let otherTasks = 0;
+    const ticker = setInterval(() => { otherTasks++; }, 0);
+    const res = await buildResponse({ model: 'm', vectors, encodingFormat: 'float', promptTokens: 1 });
+    clearInterval(ticker);
+    expect(res.data.map((d) => d.index)).toEqual(vectors.map((_, i) => i));
+    expect(res.data[299].embedding).toEqual([299, -299]);
+    // 300 vectors are three slices: the page got to run between them.
+    expect(otherTasks).toBeGreaterThan(0);
   });
 });
 
