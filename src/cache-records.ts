@@ -33,7 +33,12 @@ export const entryBytes = (vector: Float32Array) => vector.byteLength + ENTRY_OV
 export function readEntries(s: CacheStore, keys: string[]): Promise<Array<CacheEntry | undefined>> {
   return s('readonly', async (os) => {
     const requests: IDBRequest[] = [];
-    await transaction(os, () => inSteps(os, keys.map((k) => () => requests[requests.push(os.get(`v:${k}`)) - 1]), () => {}));
+    const gets = keys.map((k) => () => {
+      const r = os.get(`v:${k}`);
+      requests.push(r);
+      return r;
+    });
+    await transaction(os, () => inSteps(os, gets, () => {}));
     return requests.map((r) => r.result as CacheEntry | undefined);
   });
 }
