@@ -38,7 +38,7 @@ export function readEntries(s: CacheStore, keys: string[]): Promise<Array<CacheE
       requests.push(r);
       return r;
     });
-    await transaction(os, () => inSteps(os, gets, () => {}));
+    await transaction(os, () => inSteps(os, gets));
     return requests.map((r) => r.result as CacheEntry | undefined);
   });
 }
@@ -116,7 +116,7 @@ export function writeRecords(s: CacheStore, puts: Map<string, CacheEntry>, touch
       const r = os.get(`m:${key}`);
       r.onsuccess = () => { metas.set(key, r.result); ready(); };
       return r;
-    }), () => {});
+    }));
     const apply = () => {
       const ops: Array<() => IDBRequest> = [];
       for (const [key, e] of puts) {
@@ -148,7 +148,7 @@ const STEP = 64;
  * Issue `ops` a step at a time, each step from the success callback of the previous step's last request:
  * the transaction stays active (so the write is still all or nothing) while the page runs other tasks.
  */
-function inSteps(os: IDBObjectStore, ops: Array<() => IDBRequest>, done: () => void): void {
+function inSteps(os: IDBObjectStore, ops: Array<() => IDBRequest>, done: () => void = () => {}): void {
   let at = 0;
   const step = () => guard(os, () => {
     let last: IDBRequest | undefined;

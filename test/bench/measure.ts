@@ -42,6 +42,11 @@ async function withCpu<T>(d: Driver, fn: () => Promise<T>): Promise<[T, number]>
   return [result, (await cpuSeconds(d.cdp) - before) * 1000];
 }
 
+/** Our plan for one run: the worker's counters after it, less those before. */
+export function planBetween(before: SetResult['plan'], after: SetResult['plan']): SetResult['plan'] {
+  return { sessionRuns: after.sessionRuns - before.sessionRuns, paddedTokens: after.paddedTokens - before.paddedTokens, realTokens: after.realTokens - before.realTokens };
+}
+
 const rotate = <T>(xs: readonly T[], by: number) => xs.map((_, i) => xs[(i + by) % xs.length]);
 type Run = Timed & { cpuMs: number };
 
@@ -59,7 +64,7 @@ async function measureSet(d: Driver, set: TextSet, o: MeasureOptions): Promise<S
       const [t, cpuMs] = await withCpu(d, () => page.evaluate(([s, n]) => window.bench.bulk(s, n), [side, set.name] as const));
       if (before) {
         const after = await page.evaluate(() => window.bench.engineStats());
-        plan = { sessionRuns: after.sessionRuns - before.sessionRuns, paddedTokens: after.paddedTokens - before.paddedTokens, realTokens: after.realTokens - before.realTokens };
+        plan = planBetween(before, after);
       }
       runs[side].push({ ...t, cpuMs });
       o.log(`  ${set.name} ${side}: ${t.error ? `failed after ${Math.round(t.ms)} ms: ${t.error}` : `${Math.round(t.ms)} ms, cpu ${Math.round(cpuMs)} ms`}`);

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { createServer } from 'vite';
 import { startHubServer } from '../fixtures/hub-server.js';
 import { makeTinyModels } from '../fixtures/make-tiny-models.js';
@@ -80,6 +80,15 @@ export async function startBenchVite() {
   return { url, close: () => server.close() };
 }
 
+/** Open the bench page in a new tab of `target` and wait for its API; page errors go to `log`. */
+export async function openBenchPage(target: Browser | BrowserContext, viteUrl: string, log: (line: string) => void): Promise<Page> {
+  const page = await target.newPage();
+  page.on('pageerror', (err) => log(`  page error: ${err.message}`));
+  await page.goto(`${viteUrl}test/bench/page.html`);
+  await page.waitForFunction(() => 'bench' in window, undefined, { timeout: 120_000 });
+  return page;
+}
+
 /** Run the whole bench and return its results (also what the smoke test calls). */
 export async function runBench(options: BenchOptions = {}): Promise<BenchResults> {
   const o: Required<BenchOptions> = {
@@ -106,10 +115,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     for (const n of o.threads) {
       // A fresh context per thread count: an empty browser cache and one onnxruntime setting per page.
       const context = await browser.newContext();
-      const page = await context.newPage();
-      page.on('pageerror', (err) => o.log(`  page error: ${err.message}`));
-      await page.goto(`${vite.url}test/bench/page.html`);
-      await page.waitForFunction(() => 'bench' in window, undefined, { timeout: 120_000 });
+      const page = await openBenchPage(context, vite.url, o.log);
       const config: PageConfig = { modelHost: hub.url, repo: o.repo, dims: modelConfig.hidden_size as number, padId: tokenizer.padId, dtype: o.dtype, numThreads: n };
       threads.push(await measureThreads({ page, cdp }, config, sets, pageSets, o));
       await context.close();
@@ -143,10 +149,7 @@ async function raceDevices(viteUrl: string, config: PageConfig, texts: string[],
   o.log(`WebGPU against WASM: ${texts.length} texts, ${config.numThreads} thread(s)`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_WEBGPU_ARGS });
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (err) => o.log(`  page error: ${err.message}`));
-    await page.goto(`${viteUrl}test/bench/page.html`);
-    await page.waitForFunction(() => 'bench' in window, undefined, { timeout: 120_000 });
+    const page = await openBenchPage(browser, viteUrl, o.log);
     const race = await page.evaluate(([c, t, r, cap]) => window.bench.devices(c, t, r, cap), [config, texts, o.reps, o.webgpuCapMs] as const);
     for (const [side, s] of Object.entries(race.sides)) o.log(`  ${side}: ${s.error ? `failed: ${s.error}` : `${s.runs.map(Math.round).join(', ')} ms`}; ${race.backends[side]?.reason ?? ''}`);
     return race;

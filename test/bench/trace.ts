@@ -16,7 +16,8 @@ import { startHubServer } from '../fixtures/hub-server.js';
 import { makeTinyModels } from '../fixtures/make-tiny-models.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
 import type { PageConfig } from './page.js';
-import { benchTokenizer, ROOT, SEED, startBenchVite } from './run.js';
+import { planBetween } from './measure.js';
+import { benchTokenizer, openBenchPage, ROOT, SEED, startBenchVite } from './run.js';
 import { makeWorkloads } from './workloads.js';
 
 interface TraceEvent { name: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string; src_file?: string } }
@@ -45,9 +46,7 @@ const hub = await startHubServer(modelRoot);
 const vite = await startBenchVite();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 try {
-  const page = await browser.newPage();
-  await page.goto(`${vite.url}test/bench/page.html`);
-  await page.waitForFunction('"bench" in window', undefined, { timeout: 120_000 });
+  const page = await openBenchPage(browser, vite.url, console.log);
   const config: PageConfig = { modelHost: hub.url, repo, dims: modelConfig.hidden_size, padId: tokenizer.padId, dtype, numThreads: threads };
   const pageSets = [{ name: set.name, texts: set.texts, ids: set.texts.map(tokenizer.encode) }];
   await page.evaluate(([c, s]) => window.bench.setup(c, s), [config, pageSets] as const);
@@ -56,7 +55,7 @@ try {
     const before = await page.evaluate(() => window.bench.engineStats());
     const timed = await page.evaluate((n) => window.bench.bulk('ours', n), set.name);
     const after = await page.evaluate(() => window.bench.engineStats());
-    return { ...timed, sessionRuns: after.sessionRuns - before.sessionRuns, paddedTokens: after.paddedTokens - before.paddedTokens, realTokens: after.realTokens - before.realTokens };
+    return { ...timed, ...planBetween(before, after) };
   };
   // TRACE_WARM=0 traces the client's first call, as a page's first indexing run is.
   if (process.env.TRACE_WARM !== '0') {

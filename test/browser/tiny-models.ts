@@ -1,7 +1,9 @@
 /** Helpers for browser tests: the tiny fixture models, their golden vectors, and a client wired to them. */
 
-import { expect, inject } from 'vitest';
+import { inject } from 'vitest';
 import { InPageEmbeddings, type ClientOptions, type ModelRow } from '../../src/index.js';
+
+export { asNumbers, expectSameVectors } from '../fixtures/same-vectors.js';
 
 export const modelHost = (): string => inject('modelHost');
 
@@ -47,22 +49,4 @@ export async function tinyClient(options: ClientOptions = {}): Promise<InPageEmb
   // clients sharing the default database would answer each other's texts.
   const cache = options.cacheNamespace === undefined ? { cache: false as const } : {};
   return new InPageEmbeddings({ modelHost: modelHost(), ...cache, ...options, models });
-}
-
-/** Turn a response item's embedding into numbers. */
-export function asNumbers(embedding: number[] | string): number[] {
-  if (typeof embedding !== 'string') return embedding;
-  const bytes = Uint8Array.from(atob(embedding), (c) => c.charCodeAt(0));
-  return Array.from(new Float32Array(bytes.buffer));
-}
-
-/**
- * Assert two lists of vectors equal up to float rounding. Two computations of the same texts may run in
- * different batches (the planner learns run costs as it goes), and a padded batch sums its matrix
- * products in another order than a run of one text.
- */
-export function expectSameVectors(got: number[][], want: number[][], tolerance = 1e-6): void {
-  expect(got.map((v) => v.length)).toEqual(want.map((v) => v.length));
-  const worst = Math.max(0, ...got.flatMap((v, i) => v.map((x, j) => Math.abs(x - want[i][j]))));
-  expect(worst).toBeLessThan(tolerance);
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
 import { startHubServer, type HubServer } from '../fixtures/hub-server.js';
 import { makeTinyModels } from '../fixtures/make-tiny-models.js';
+import { asNumbers, expectSameVectors } from '../fixtures/same-vectors.js';
 import type { Fetched } from './sw-page/api.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -85,23 +86,16 @@ function create(page: Page, body: unknown): Promise<string> {
   return page.evaluate((b) => window.e2e.create(b), body);
 }
 
-/** Floats of an embedding as the response holds it: a number array, or base64 of little-endian float32. */
-const floatsOf = (e: number[] | string) => (typeof e === 'string' ? Array.from(new Float32Array(Uint8Array.from(Buffer.from(e, 'base64')).buffer)) : e);
-
 /**
  * Assert two response bodies equal, vectors up to float rounding: two computations of the same texts may
- * batch them differently (README, "How vectors are computed"). Everything else must match exactly.
+ * batch them differently. Everything else must match exactly.
  */
 function expectSameResponse(got: string, want: string): void {
   type Body = { data: Array<{ embedding: number[] | string }> };
   const [a, b] = [JSON.parse(got) as Body, JSON.parse(want) as Body];
   const strip = (x: Body) => ({ ...x, data: x.data.map((d) => ({ ...d, embedding: typeof d.embedding })) });
   expect(strip(a)).toEqual(strip(b));
-  a.data.forEach((d, i) => {
-    const [x, y] = [floatsOf(d.embedding), floatsOf(b.data[i].embedding)];
-    expect(x).toHaveLength(y.length);
-    expect(Math.max(...x.map((v, j) => Math.abs(v - y[j])))).toBeLessThan(1e-6);
-  });
+  expectSameVectors(a.data.map((d) => asNumbers(d.embedding)), b.data.map((d) => asNumbers(d.embedding)));
 }
 
 const errorOf = (f: Fetched) => (JSON.parse(f.text) as { error: Record<string, unknown> }).error;
