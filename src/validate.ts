@@ -15,6 +15,8 @@ export interface NormalizedRequest {
   /** The id the caller asked for, echoed as the response's `model`. */
   model: string;
   inputs: NormalizedInput[];
+  /** How errors name each input: `input[i]` in a list of several, else `input` (a list of one too). */
+  params: string[];
   encodingFormat: 'float' | 'base64';
   dimensions?: number;
   user?: string;
@@ -38,8 +40,39 @@ export function findModel(catalogue: ReadonlyMap<string, ModelRow>, id: string):
   return row;
 }
 
+/** A lone surrogate: a string holding one has no UTF-8 form, so its vector and cache key would be U+FFFD's. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A value for an error message, whatever it is (BigInt, Symbol, a null-prototype object, a throwing toString). */
+function describe(value: unknown): string {
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json.length > 80 ? `${json.slice(0, 80)}…` : json;
+  } catch { /* BigInt, cycles, depth */ }
+  return typeof value === 'object' && value !== null ? 'an object' : typeof value;
+}
+
+/** A text input, or a 400 naming `param` when it is empty or not well-formed UTF-16. */
+function textInput(text: string, param: string, what: string): NormalizedInput {
+  if (text === '') throw badRequest(`${INVALID_INPUT} ${what} is empty; inputs cannot be empty.`, param);
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) {
+    throw badRequest(`${INVALID_INPUT} ${what} holds a lone UTF-16 surrogate at position ${lone.index}, which has no UTF-8 form ` +
+      '(it would be embedded and cached as U+FFFD). Pass well-formed text, e.g. text.toWellFormed().', param);
+  }
+  return { kind: 'text', text };
+}
+
 function isTokenId(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+}
+
+/** A lone input is `input`, also in a list of one; inputs of a longer list are `input[i]`. */
+const paramOf = (i: number, n: number) => (n > 1 ? `input[${i}]` : 'input');
+
+function allTokenIds(items: unknown[]): boolean {
+  for (let i = 0; i < items.length; i++) if (!isTokenId(items[i])) return false;
+  return true;
 }
 
 function isObjectInput(x: unknown): x is Record<string, unknown> {
@@ -50,19 +83,13 @@ function normalizeObject(item: Record<string, unknown>, param: string, row: Mode
   if (!row.multimodal) {
     throw badRequest(`${INVALID_INPUT} ${param} is an object, but ${row.id} takes only text: pass a string.`, param);
   }
-  if (typeof item.text === 'string' && !('image' in item)) {
-    if (item.text === '') throw badRequest(`${INVALID_INPUT} ${param}.text is empty; pass non-empty text.`, param);
-    return { kind: 'text', text: item.text };
-  }
+  if (typeof item.text === 'string' && !('image' in item)) return textInput(item.text, param, `${param}.text`);
   if ('image' in item && !('text' in item) && item.image != null) return { kind: 'image', image: item.image };
   throw badRequest(`${INVALID_INPUT} ${param} must be { text: string } or { image: url | data URI | base64 | Blob }.`, param);
 }
 
 function normalizeInputs(input: unknown, row: ModelRow): NormalizedInput[] {
-  if (typeof input === 'string') {
-    if (input === '') throw badRequest(`${INVALID_INPUT} input cannot be an empty string.`, 'input');
-    return [{ kind: 'text', text: input }];
-  }
+  if (typeof input === 'string') return [textInput(input, 'input', 'input')];
   if (isObjectInput(input)) return [normalizeObject(input, 'input', row)];
   if (!Array.isArray(input)) {
     throw badRequest(`${INVALID_INPUT} input must be a string, an array of strings, or an array of token ids.`, 'input');
@@ -71,18 +98,17 @@ function normalizeInputs(input: unknown, row: ModelRow): NormalizedInput[] {
   if (input.length > MAX_ITEMS) {
     throw badRequest(`${INVALID_INPUT} input has ${input.length} items; an array must be ${MAX_ITEMS} items or less.`, 'input');
   }
-  if (input.every(isTokenId)) return [{ kind: 'tokens', ids: input as number[] }];
-  return input.map((item, i): NormalizedInput => {
-    const param = `input[${i}]`;
-    if (typeof item === 'string') {
-      if (item === '') throw badRequest(`${INVALID_INPUT} ${param} is an empty string; inputs cannot be empty.`, param);
-      return { kind: 'text', text: item };
-    }
+  // Index loops, not every/map: those skip the holes of a sparse array, which would pass as valid.
+  const items = Array.from(input as unknown[]);
+  if (allTokenIds(items)) return [{ kind: 'tokens', ids: items as number[] }];
+  return items.map((item, i): NormalizedInput => {
+    const param = paramOf(i, items.length);
+    if (typeof item === 'string') return textInput(item, param, param);
     if (Array.isArray(item)) {
-      if (item.length === 0 || !item.every(isTokenId)) {
+      if (item.length === 0 || !allTokenIds(Array.from(item as unknown[]))) {
         throw badRequest(`${INVALID_INPUT} ${param} must be a non-empty array of non-negative integer token ids.`, param);
       }
-      return { kind: 'tokens', ids: item };
+      return { kind: 'tokens', ids: Array.from(item as number[]) };
     }
     if (isObjectInput(item)) return normalizeObject(item, param, row);
     throw badRequest(`${INVALID_INPUT} ${param} has type ${item === null ? 'null' : typeof item}; pass a string.`, param);
@@ -92,7 +118,7 @@ function normalizeInputs(input: unknown, row: ModelRow): NormalizedInput[] {
 function checkDimensions(dimensions: unknown, row: ModelRow): number | undefined {
   if (dimensions === undefined || dimensions === null) return undefined;
   if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1) {
-    throw badRequest(`Invalid value for 'dimensions' = ${JSON.stringify(dimensions)}: it must be an integer of at least 1.`, 'dimensions');
+    throw badRequest(`Invalid value for 'dimensions' = ${describe(dimensions)}: it must be an integer of at least 1.`, 'dimensions');
   }
   if (!row.matryoshka) throw badRequest('This model does not support specifying dimensions.', 'dimensions');
   const { min, max } = row.matryoshka;
@@ -117,14 +143,14 @@ export function validateRequest(body: unknown, catalogue: ReadonlyMap<string, Mo
 
   const format = body.encoding_format ?? 'float';
   if (format !== 'float' && format !== 'base64') {
-    throw badRequest(`Invalid value for 'encoding_format' = ${String(format)}. Supported values: ['float', 'base64'].`, 'encoding_format');
+    throw badRequest(`Invalid value for 'encoding_format' = ${describe(format)}. Supported values: ['float', 'base64'].`, 'encoding_format');
   }
   if (body.user !== undefined && typeof body.user !== 'string') {
     throw badRequest("Invalid type for 'user': expected a string.", 'user');
   }
   const inputType = body.input_type;
   if (inputType !== undefined && inputType !== 'query' && inputType !== 'document') {
-    throw badRequest(`Invalid value for 'input_type' = ${String(inputType)}. Supported values: ['query', 'document'].`, 'input_type');
+    throw badRequest(`Invalid value for 'input_type' = ${describe(inputType)}. Supported values: ['query', 'document'].`, 'input_type');
   }
   const dimensions = checkDimensions(body.dimensions, row);
   if (row.route === 'local' && inputs.some((i) => i.kind === 'tokens')) {
@@ -134,7 +160,7 @@ export function validateRequest(body: unknown, catalogue: ReadonlyMap<string, Mo
         'send strings (LangChain: set checkEmbeddingCtxLength: false).', 'input');
   }
   return {
-    row, model: body.model, inputs, encodingFormat: format, dimensions,
+    row, model: body.model, inputs, params: inputs.map((_, i) => paramOf(i, inputs.length)), encodingFormat: format, dimensions,
     user: body.user as string | undefined, inputType: inputType as 'query' | 'document' | undefined,
   };
 }
