@@ -130,7 +130,7 @@ export class InPageEmbeddings {
     return req.inputs.map((input, i) => {
       if (input.kind === 'tokens') return input.ids;
       if (input.kind === 'image') {
-        const param = req.inputs.length > 1 ? `input[${i}]` : 'input';
+        const param = req.params[i];
         if (row.route !== 'local' || !row.vision) throw badRequest(`Invalid '${param}': ${row.id} has no image tower here; pass text.`, param);
         return { rawImage: input.image };
       }
@@ -146,7 +146,7 @@ export class InPageEmbeddings {
   private async computeCached(
     row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions,
   ): Promise<Computed & { cachedTokens?: number }> {
-    if (!this.cache.enabled) return this.compute(row, inputs, req, requestOptions);
+    if (!this.cache.enabled) return this.compute(row, inputs, req, requestOptions, req.params);
     const scope = keyScope(row, {
       // 'auto' keys as WASM: it serves WebGPU vectors only after they matched WASM's (cosine >= 0.999).
       inputType: req.inputType, dimensions: req.dimensions, device: row.route === 'local' ? this.spec(row).device : undefined,
@@ -157,7 +157,7 @@ export class InPageEmbeddings {
     const dims = row.route === 'remote' && row.nativeDimensions && req.dimensions ? req.dimensions : row.dims;
     const result = await this.cache.through(keys, { model: row.id, dims }, async (positions) => {
       const misses = positions.map((i) => inputs[i]);
-      const params = positions.map((i) => (inputs.length > 1 ? `input[${i}]` : 'input'));
+      const params = positions.map((i) => req.params[i]);
       const c = await this.compute(row, misses, req, requestOptions, params);
       return { ...c, tokenCounts: c.tokenCounts ?? apportionTokens(misses, c.tokens) };
     });

@@ -93,7 +93,7 @@ export class Engine implements EngineApi {
       if (!truncate) {
         throw badRequest(
           `Invalid '${item.param}': maximum input length is ${spec.maxTokens} tokens for ${spec.id}; this input has ` +
-            `${ids.length}. Shorten it, split it, or create the client with truncate: true.`, 'input');
+            `${ids.length}. Shorten it, split it, or create the client with truncate: true.`, item.param);
       }
       // Keep the closing special token: CLS/EOS pooling depends on the sequence's real end.
       ids = [...ids.slice(0, spec.maxTokens - 1), ids[ids.length - 1]];

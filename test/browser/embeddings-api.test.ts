@@ -163,7 +163,7 @@ describe('errors', () => {
     const tiny = await tinyClient({ models: [{ id: FAMILIES.bert.id, maxTokens: 8, dims: (await fixtureJson<Golden>(FAMILIES.bert.repo, 'golden.json')).vectors[0].length }] });
     const err = await rejection(tiny.embeddings.create({ model: FAMILIES.bert.id, input: ['short', 'one two three four five six seven eight nine'] }));
     expect(err).toBeInstanceOf(BadRequestError);
-    expect(err).toMatchObject({ status: 400, param: 'input', type: 'invalid_request_error' });
+    expect(err).toMatchObject({ status: 400, param: 'input[1]', type: 'invalid_request_error' });
     expect(err.message).toMatch(/input\[1\].*maximum input length is 8 tokens/);
     const truncating = await tinyClient({ truncate: true, models: [{ id: FAMILIES.bert.id, maxTokens: 8, dims: (await fixtureJson<Golden>(FAMILIES.bert.repo, 'golden.json')).vectors[0].length }] });
     const ok = await truncating.embeddings.create({ model: FAMILIES.bert.id, input: 'one two three four five six seven eight nine' });
