@@ -90,6 +90,34 @@ export default defineConfig({
       },
       {
         extends: true,
+        // `npm run test:reliability`: faults, fuzzed input, load and key safety in real Chromium (README, "Reliability").
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/browser/**/*.test.ts'],
+          sequence: { groupOrder: 4 },
+          globalSetup: ['test/fixtures/global-setup.ts', 'test/fixtures/providers-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        extends: true,
+        // The reliability cases that need several tabs, reloads, CDP or response headers: Node drives playwright.
+        test: {
+          name: 'reliability-e2e', include: ['test/reliability/e2e/**/*.test.ts'], environment: 'node',
+          sequence: { groupOrder: 5 }, testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
         test: {
           name: 'browser-webgpu',
           include: ['test/webgpu/**/*.test.ts'],
