@@ -2,7 +2,7 @@
 
 import { InternalServerError } from './errors.js';
 import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
-import { FATAL_MESSAGE, proxyCallback, releaseEngine, wrapEngine, type RemoteEngine } from './worker-rpc.js';
+import { FATAL_MESSAGE, proxyCallback, releaseEngine, watchWorker, wrapEngine, type RemoteEngine } from './worker-rpc.js';
 
 /** Creates the module worker that runs `src/worker/worker-entry.ts`. */
 export type WorkerFactory = () => Worker;
@@ -17,6 +17,8 @@ interface Live {
   ready: Promise<void>;
   /** Rejects when the worker dies; every call races against it. */
   died: Promise<never>;
+  /** Notices a worker that ended without an error event (terminated, closed, stopped by the browser). */
+  unwatch: () => void;
 }
 
 /** Starts, watches and disposes of one worker at a time. */
@@ -49,9 +51,10 @@ export class WorkerHost {
     worker.addEventListener('error', onDeath);
     worker.addEventListener('messageerror', onDeath);
     worker.addEventListener('message', onDeath);
+    const unwatch = watchWorker(worker, () => onDeath(new Event('gone')));
     const progress = this.onProgress ? proxyCallback(this.onProgress) : undefined;
     const ready = Promise.race([engine.init(this.options, progress), died]);
-    return { worker, engine, ready, died };
+    return { worker, engine, ready, died, unwatch };
   }
 
   /** Run `task` on the live engine (starting one if needed); it rejects if the worker dies meanwhile. */
@@ -71,6 +74,7 @@ export class WorkerHost {
     const live = this.live;
     this.live = undefined;
     if (!live) return;
+    live.unwatch();
     releaseEngine(live.engine);
     live.worker.terminate();
   }

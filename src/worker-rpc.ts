@@ -20,9 +20,24 @@ function registerErrorHandler(): void {
   } as Comlink.TransferHandler<{ value: unknown }, SerializedError> & { ours: boolean });
 }
 
+/** Key of the message naming the Web Lock this worker holds for its whole life (see `watchWorker`). */
+const LIFELINE_MESSAGE = 'inpage-embeddings:lifeline';
+/** Key of the worker's answer: it holds the lock now. */
+const LIFELINE_HELD = 'inpage-embeddings:lifeline-held';
+
 /** Serve `engine` from inside a worker; vectors leave as transferred buffers. */
 export function exposeEngine(engine: EngineApi): void {
   registerErrorHandler();
+  globalThis.addEventListener('message', (event: MessageEvent) => {
+    const name = (event.data as Record<string, unknown> | null)?.[LIFELINE_MESSAGE];
+    // Never released: the browser frees it when this worker ends, however it ends. Say once it is held.
+    if (typeof name === 'string') {
+      void globalThis.navigator?.locks?.request(name, () => {
+        globalThis.postMessage({ [LIFELINE_HELD]: name });
+        return new Promise<never>(() => {});
+      });
+    }
+  });
   const api = {
     init: engine.init.bind(engine),
     stats: engine.stats.bind(engine),
@@ -56,6 +71,28 @@ export function wrapEngine(worker: Worker): RemoteEngine {
 /** Pass a callback to the worker by reference. */
 export function proxyCallback<T extends (...args: never[]) => unknown>(fn: T): T {
   return Comlink.proxy(fn);
+}
+
+/**
+ * Watch for `worker` ending by any means: an uncaught error, `self.close()`, `terminate()` by other code,
+ * or the browser stopping it. A worker that is simply gone sends no event, but the Web Lock it holds
+ * (named here, taken as the worker reads this message, confirmed back) is then released and granted to
+ * us. Without Web Locks (an insecure context) only error events tell. Returns a function to stop watching.
+ */
+export function watchWorker(worker: Worker, onGone: () => void): () => void {
+  const locks = globalThis.navigator?.locks;
+  const stopped = new AbortController();
+  if (!locks) return () => undefined;
+  const name = `${LIFELINE_MESSAGE}:${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16)).join('')}`;
+  const onHeld = (event: MessageEvent) => {
+    if ((event.data as Record<string, unknown> | null)?.[LIFELINE_HELD] !== name) return;
+    worker.removeEventListener('message', onHeld);
+    locks.request(name, { signal: stopped.signal }, () => { if (!stopped.signal.aborted) onGone(); })
+      .catch(() => undefined); // aborted: we stopped watching
+  };
+  worker.addEventListener('message', onHeld);
+  worker.postMessage({ [LIFELINE_MESSAGE]: name });
+  return () => stopped.abort();
 }
 
 /** Free the comlink proxy's port. */
