@@ -109,6 +109,21 @@ export async function loadModel(
     const inputs = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model?.inputNames;
     return { tokenizer, model, padId, takesMask: inputs?.includes('attention_mask') ?? true };
   } catch (cause) {
+    await forgetCachedFiles(spec);
     throw await loadError(spec, cause);
   }
+}
+
+/**
+ * Drop the model's files from transformers.js' Cache Storage after a failed load. It caches whatever a
+ * 200 brought, so a truncated or corrupt download would otherwise fail every later load from the cache;
+ * the retry then downloads them again.
+ */
+async function forgetCachedFiles(spec: LocalModelSpec): Promise<void> {
+  if (typeof caches === 'undefined' || !env.useBrowserCache) return;
+  const prefix = `${env.remoteHost}${spec.repo}/resolve/${spec.revision}/`;
+  try {
+    const cache = await caches.open(env.cacheKey);
+    for (const request of await cache.keys()) if (request.url.startsWith(prefix)) await cache.delete(request);
+  } catch { /* Cache Storage unavailable: nothing was kept there either */ }
 }
