@@ -1,6 +1,6 @@
 /** Owns the inference worker: starts it lazily, notices when it dies, and starts a fresh one on the next call. */
 
-import { InternalServerError } from './errors.js';
+import { APIError, InternalServerError } from './errors.js';
 import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
 import { FATAL_MESSAGE, proxyCallback, releaseEngine, watchWorker, wrapEngine, type RemoteEngine } from './worker-rpc.js';
 
@@ -19,6 +19,8 @@ interface Live {
   died: Promise<never>;
   /** Notices a worker that ended without an error event (terminated, closed, stopped by the browser). */
   unwatch: () => void;
+  /** Calls still running on it: a retired worker ends once this reaches 0. */
+  pending: number;
 }
 
 /** Starts, watches and disposes of one worker at a time. */
@@ -54,14 +56,27 @@ export class WorkerHost {
     const unwatch = watchWorker(worker, () => onDeath(new Event('gone')));
     const progress = this.onProgress ? proxyCallback(this.onProgress) : undefined;
     const ready = Promise.race([engine.init(this.options, progress), died]);
-    return { worker, engine, ready, died, unwatch };
+    return { worker, engine, ready, died, unwatch, pending: 0 };
   }
 
-  /** Run `task` on the live engine (starting one if needed); it rejects if the worker dies meanwhile. */
+  /**
+   * Run `task` on the live engine (starting one if needed); it rejects if the worker dies meanwhile. After
+   * a model failed to load, the worker is retired (later calls start a fresh one; it ends once its running
+   * calls are done): transformers.js chains every session creation of a worker, and one that fails before
+   * any session loaded makes every later one there fail with the same error (see ort-chain-guard.ts).
+   */
   async call<T>(task: (engine: RemoteEngine) => Promise<T>): Promise<T> {
     const live = (this.live ??= this.start());
-    await live.ready;
-    return Promise.race([task(live.engine), live.died]);
+    live.pending++;
+    try {
+      await live.ready;
+      return await Promise.race([task(live.engine), live.died]);
+    } catch (err) {
+      if (err instanceof APIError && err.code === 'model_load_failed' && this.live === live) this.live = undefined;
+      throw err;
+    } finally {
+      if (--live.pending === 0 && this.live !== live) this.end(live);
+    }
   }
 
   /** True while a worker is running. */
@@ -73,7 +88,10 @@ export class WorkerHost {
   stop(): void {
     const live = this.live;
     this.live = undefined;
-    if (!live) return;
+    if (live) this.end(live);
+  }
+
+  private end(live: Live): void {
     live.unwatch();
     releaseEngine(live.engine);
     live.worker.terminate();
