@@ -3,7 +3,8 @@
  * in `cache-records.ts`), reached through idb-keyval's `UseStore` so tests can inject a failing store.
  */
 
-import { createStore, type UseStore } from 'idb-keyval';
+import type { UseStore } from 'idb-keyval';
+import { connectStore, isOpenFailure } from './cache-store.js';
 import { decodeEntries, encodeEntries, type ExportedEntry } from './cache-format.js';
 import { MemoryLru } from './memory-lru.js';
 import { ITEMS_PER_TASK, yieldToPage } from './page-yield.js';
@@ -128,6 +129,8 @@ export class VectorCache extends EventTarget {
   private touchTimer: ReturnType<typeof setTimeout> | undefined;
   private persistAsked = false;
   private persisted: boolean | undefined;
+  /** Failures reported and not yet followed by a success of their operation, as `operation:ErrorName`. */
+  private readonly failing = new Set<string>();
 
   constructor(private readonly settings: VectorCacheSettings = {}) {
     super();
@@ -347,9 +350,11 @@ export class VectorCache extends EventTarget {
     const store = this.openStore();
     if (!store) return undefined;
     try {
-      return await op(store);
+      const result = await op(store);
+      for (const kind of this.failing) if (kind.startsWith(`${operation}:`) || kind.startsWith('open:')) this.failing.delete(kind);
+      return result;
     } catch (err) {
-      this.report(operation, err);
+      this.report(isOpenFailure(err) ? 'open' : operation, err);
       if (rethrow) throw err;
       return undefined;
     }
@@ -363,7 +368,7 @@ export class VectorCache extends EventTarget {
       this.report('open', new Error('IndexedDB is not available here; vectors are cached in memory only'));
       return (this.store = null);
     }
-    return (this.store = createStore(cacheDatabaseName(this.settings.namespace), 'vectors'));
+    return (this.store = connectStore(cacheDatabaseName(this.settings.namespace), 'vectors'));
   }
 
   private counter(model: string) {
@@ -372,7 +377,14 @@ export class VectorCache extends EventTarget {
     return c;
   }
 
+  /**
+   * Report a failure once: the same operation failing the same way again (every write over quota, every
+   * read while IndexedDB is unavailable) is not reported again until that operation succeeds again.
+   */
   private report(operation: CacheOperation, error: unknown): void {
+    const kind = `${operation}:${error instanceof Error ? error.name : typeof error}`;
+    if (this.failing.has(kind)) return;
+    this.failing.add(kind);
     const event = new CacheErrorEvent(operation, error);
     this.dispatchEvent(event);
     try { this.settings.onError?.(event); } catch { /* a throwing callback must not fail the request */ }
