@@ -5,8 +5,7 @@
 
 import { expect } from 'vitest';
 import { buildCatalogue } from '../../../src/client-options.js';
-import { cacheKey, CATALOGUE, keyScope, type CacheEntry } from '../../../src/index.js';
-import { realStore } from '../../browser/cache-helpers.js';
+import { cacheDatabaseName, cacheKey, CATALOGUE, keyScope, type CacheEntry } from '../../../src/index.js';
 import { tinyRows } from '../../browser/tiny-models.js';
 
 export interface StoreAudit {
@@ -16,12 +15,16 @@ export interface StoreAudit {
   problems: string[];
 }
 
+const idb = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+
 /** Read every record of `namespace`'s database and check each against the others. */
 export async function auditStore(namespace: string, dims: number): Promise<StoreAudit> {
-  const [keys, values] = await realStore(namespace)('readonly', (os) => Promise.all([
-    new Promise<IDBValidKey[]>((resolve, reject) => { const r = os.getAllKeys(); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); }),
-    new Promise<unknown[]>((resolve, reject) => { const r = os.getAll(); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); }),
-  ]));
+  // A connection of its own, closed after: a lingering one would block other tabs' upgrades and deletes.
+  const db = await idb(indexedDB.open(cacheDatabaseName(namespace)));
+  const [keys, values] = db.objectStoreNames.contains('vectors')
+    ? await (() => { const os = db.transaction('vectors', 'readonly').objectStore('vectors'); return Promise.all([idb(os.getAllKeys()), idb(os.getAll())]); })()
+    : [[], []];
+  db.close();
   const entries = new Map<string, CacheEntry>();
   const metas = new Map<string, { model: string; bytes: number; used: number }>();
   let totals: { entries: number; bytes: number } | undefined;
