@@ -14,6 +14,7 @@ import { validateRequest, type NormalizedRequest } from './validate.js';
 import { apportionTokens, VectorCache } from './vector-cache.js';
 import { computeMixed, inputKeys, resolveImages, towerTag, type ImageInput, type RawImageInput } from './image-route.js';
 import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
+import { yieldIfLongTask } from './page-yield.js';
 
 /** A text (instruction applied), for remote rows token ids, or for multimodal rows an image. */
 type ModelInput = string | number[] | ImageInput;
@@ -103,6 +104,7 @@ export class InPageEmbeddings {
   }
 
   private async create(body: EmbeddingCreateParams, requestOptions: RequestOptions = {}): Promise<CreateEmbeddingResponse> {
+    await yieldIfLongTask();
     const req = validateRequest(body, this.catalogue);
     const row = req.row;
     // Images are read in the worker now when the cache needs their content digest for its keys.
