@@ -3,76 +3,25 @@
  * a service worker built from src/sw.ts, the Hub-layout server serves the tiny bge model.
  */
 
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
-import { createServer, type ViteDevServer } from 'vite';
+import { type BrowserContext, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
-import { startHubServer, type HubServer } from '../fixtures/hub-server.js';
-import { makeTinyModels } from '../fixtures/make-tiny-models.js';
 import { asNumbers, expectSameVectors } from '../fixtures/same-vectors.js';
 import type { Fetched } from './sw-page/api.js';
+import { openSwPage, startSwHarness, type SwHarness } from './sw-harness.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const PAGE = '/test/e2e/sw-page/index.html';
 const MODEL = 'BAAI/bge-small-en-v1.5';
 
-let vite: ViteDevServer;
-let hub: HubServer;
-let browser: Browser;
-let origin: string;
+let h: SwHarness;
 let dims: number;
 
-/** Close once, whichever of the offline test and afterAll gets there first. */
-const closers = new Map<string, Promise<void>>();
-const closeOnce = (name: string, close: () => Promise<void>) => closers.get(name) ?? closers.set(name, close()).get(name)!;
-
 beforeAll(async () => {
-  const { outDir } = await makeTinyModels({ only: ['bge-small-en-v1.5'] });
-  dims = JSON.parse(readFileSync(join(outDir, 'Xenova/bge-small-en-v1.5/golden.json'), 'utf8')).vectors[0].length;
-  hub = await startHubServer(outDir);
-  vite = await createServer({
-    configFile: resolve(ROOT, 'vite.config.ts'),
-    root: ROOT,
-    cacheDir: resolve(ROOT, 'node_modules/.vite-e2e'),
-    logLevel: 'warn',
-    // No HMR socket: a page reloaded offline must not poll for it and reload itself.
-    server: { host: '127.0.0.1', port: 0, hmr: false, ws: false },
-    optimizeDeps: { entries: [PAGE.slice(1)] },
-    plugins: [{
-      name: 'e2e-service-worker-allowed',
-      configureServer(server) {
-        server.middlewares.use((req, res, next) => {
-          if (req.url?.startsWith('/test/e2e/sw-page/sw.ts')) res.setHeader('Service-Worker-Allowed', '/');
-          next();
-        });
-      },
-    }],
-  });
-  await vite.listen();
-  const address = vite.httpServer?.address();
-  if (!address || typeof address !== 'object') throw new Error('vite did not listen');
-  origin = `http://127.0.0.1:${address.port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  h = await startSwHarness();
+  dims = h.dims;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (vite) await closeOnce('vite', () => vite.close());
-  if (hub) await closeOnce('hub', () => hub.close());
-});
+afterAll(async () => { await h?.close(); });
 
-/** Open the e2e page and wait until the service worker controls it. */
-async function open(context: BrowserContext, query: { serve: boolean; sw?: string }): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('[page]', err));
-  const search = new URLSearchParams({ hub: hub.url, dims: String(dims), serve: query.serve ? '1' : '0', sw: query.sw ?? '' });
-  await page.goto(`${origin}${PAGE}?${search}`);
-  await page.waitForFunction(() => 'e2e' in window);
-  await page.evaluate(() => window.e2e.ready);
-  return page;
-}
+const open = (context: BrowserContext, query: { serve: boolean; sw?: string }): Promise<Page> => openSwPage(h, context, query);
 
 const jsonInit = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
@@ -102,7 +51,7 @@ const errorOf = (f: Fetched) => (JSON.parse(f.text) as { error: Record<string, u
 
 describe('the service worker route with no page serving models', { timeout: 180_000 }, () => {
   it('answers 503 no_model_page after waiting for a page to appear, without CORS headers unless configured', async () => {
-    const context = await browser.newContext();
+    const context = await h.browser.newContext();
     const page = await open(context, { serve: false, sw: 'wait=800' });
     const res = await call(page, '/v1/embeddings', jsonInit({ model: MODEL, input: 'anyone?' }));
     expect(res.status).toBe(503);
@@ -126,7 +75,7 @@ describe('the service worker route with a page serving the model (token and CORS
   const base64Body = { ...floatBody, encoding_format: 'base64' };
   let onlineBytes: string;
 
-  beforeAll(async () => { context = await browser.newContext(); });
+  beforeAll(async () => { context = await h.browser.newContext(); });
   afterAll(() => context?.close());
 
   it('serves a request from a page without a model once a model page opens within the wait', async () => {
@@ -189,8 +138,8 @@ describe('the service worker route with a page serving the model (token and CORS
   it('answers offline, with the model reloaded from the Cache API, the same response as online', async () => {
     // The network is gone for the page and both servers are closed: everything must come from caches.
     await context.setOffline(true);
-    await closeOnce('hub', () => hub.close());
-    await closeOnce('vite', () => vite.close());
+    await h.closeOnce('hub', () => h.hub.close());
+    await h.closeOnce('vite', () => h.vite.close());
     await modelPage.reload();
     await modelPage.evaluate(() => window.e2e.ready);
     const viaSw = await call(modelPage, '/v1/embeddings', jsonInit(base64Body, auth));
