@@ -1,18 +1,17 @@
 /** The front door: validate → cache → compute the misses (local worker | remote) → respond, with a usage ledger. */
 
-import { cacheKey, keyScope } from './cache-key.js';
+import { apportionTokens, cacheKey, keyScope, VectorCache } from './cache/index.js';
 import { buildCatalogue, engineOptions, type ClientOptions, type RequestOptions } from './client-options.js';
 import { badRequest, InternalServerError } from './errors.js';
 import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
 import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow, type RemoteModelRow } from './models.js';
-import { createOpenAIFetch } from './openai-fetch.js';
+import { createOpenAIFetch } from './serve/index.js';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
-import { RemoteClient } from './remote-client.js';
+import { RemoteClient } from './remote/index.js';
 import { buildResponse } from './response.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
 import { validateRequest, type NormalizedRequest } from './validate.js';
-import { apportionTokens, VectorCache } from './vector-cache.js';
-import { computeMixed, inputKeys, resolveImages, towerTag, type ImageInput, type RawImageInput } from './image-route.js';
+import { computeMixed, inputKeys, resolveImages, towerTag, type ImageInput, type RawImageInput } from './image/index.js';
 import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
 
 /** A text (instruction applied), for remote rows token ids, or for multimodal rows an image. */

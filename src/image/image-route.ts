@@ -4,12 +4,12 @@
  * images between the two towers so that each tower loads only when an input needs it.
  */
 
-import type { ImageItem, ImageSource, LocalModelSpec } from './engine-protocol.js';
-import { InternalServerError } from './errors.js';
+import type { ImageItem, ImageSource, LocalModelSpec } from '../engine-protocol.js';
+import { InternalServerError } from '../errors.js';
 import { toImageSource } from './image-input.js';
-import { imageCacheKey } from './image-key.js';
-import { ITEMS_PER_TASK, yieldToPage } from './page-yield.js';
-import type { RemoteEngine } from './worker-rpc.js';
+import { imageCacheKey } from '../cache/image-key.js';
+import { ITEMS_PER_TASK, yieldToPage } from '../page-yield.js';
+import type { RemoteEngine } from '../worker-rpc.js';
 
 /** An image input on its way through the embedder; `digest` is set once the worker has read its content. */
 export interface ImageInput {

@@ -1,0 +1,8 @@
+/**
+ * image/: the main-thread side of image inputs: turn `{ image }` values into sources cheap to hand to the
+ * worker, key them by content digest, and split mixed inputs between the text and image towers.
+ * May import: the root's `errors`, `engine-protocol` and `worker-rpc` (types), `page-yield`; `cache/` keys.
+ */
+
+export { computeMixed, inputKeys, resolveImages, towerTag } from './image-route.js';
+export type { ImageInput, RawImageInput } from './image-route.js';
