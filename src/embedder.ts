@@ -12,7 +12,7 @@ import { buildResponse } from './response.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
 import { validateRequest, type NormalizedRequest } from './validate.js';
 import { computeMixed, inputKeys, resolveImages, towerTag, type ImageInput, type RawImageInput } from './image/index.js';
-import { defaultWorkerFactory, WorkerHost } from './worker-host.js';
+import { noDefaultWorker, WorkerHost } from './worker-host.js';
 
 /** A text (instruction applied), for remote rows token ids, or for multimodal rows an image. */
 type ModelInput = string | number[] | ImageInput;
@@ -56,7 +56,7 @@ export class InPageEmbeddings {
 
   constructor(private readonly options: ClientOptions = {}) {
     this.catalogue = buildCatalogue(CATALOGUE, options.models);
-    this.host = new WorkerHost(options.worker ?? defaultWorkerFactory, engineOptions(options), options.onProgress);
+    this.host = new WorkerHost(options.worker ?? noDefaultWorker, engineOptions(options), options.onProgress);
     this.remote = new RemoteClient(options.remote, { fetch: options.fetch });
     const cache = options.cache ?? true;
     this.cache = new VectorCache({
