@@ -4,5 +4,5 @@
  * May import: the root's `errors`, `engine-protocol` and `worker-rpc` (types), `page-yield`; `cache/` keys.
  */
 
-export { computeMixed, inputKeys, resolveImages, towerTag } from './image-route.js';
+export { computeMixed, inputKeys, resolveImages } from './image-route.js';
 export type { ImageInput, RawImageInput } from './image-route.js';
