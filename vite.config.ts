@@ -106,6 +106,14 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The packed package installed into fresh vite, webpack and esbuild apps, run in Chromium.
+        test: {
+          name: 'consumer', include: ['test/consumer/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 4 },
+          testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
         // The demo page and the extension, driven from Node through playwright in real Chromium.
         test: {
           name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 3 },
