@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { playwright } from '@vitest/browser-playwright';
-import { defaultClientConditions } from 'vite';
+import MagicString from 'magic-string';
+import { defaultClientConditions, type Plugin } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /** Debian's Chromium: `npx playwright install` cannot download browsers on these machines. */
@@ -19,6 +20,42 @@ export const CHROMIUM_WEBGPU_ARGS = [
 /** This package's version, built in: it keys the worker's cached WebGPU decisions (a new version probes again). */
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 
+/**
+ * dist/ finds its worker and onnxruntime's files beside itself, wherever a consumer installs it: a
+ * consumer's bundler (vite, webpack 5) follows only the literal `new URL('./file', import.meta.url)`
+ * form, and a `/file` URL would point at the page's origin root. Vite's library build writes the
+ * worker as `new URL(/* @vite-ignore *\/ new URL("x", import.meta.url).href, "" + import.meta.url)`;
+ * this plugin makes it the literal form, then refuses any URL in the output that is not one.
+ */
+function packageRelativeUrls(): Plugin {
+  const literalUrl = /new URL\(\s*(["'`])([^"'`]*)\1\s*,\s*import\.meta\.url\s*\)/g;
+  return {
+    name: 'inpage-embeddings:package-relative-urls',
+    apply: 'build',
+    renderChunk(code) {
+      const out = new MagicString(code);
+      out.replaceAll(/new URL\(\s*\/\* @vite-ignore \*\/\s*new URL\(("[^"]+"), import\.meta\.url\)\.href,\s*"" \+ import\.meta\.url\s*\)/g,
+        'new URL($1, import.meta.url)');
+      // onnxruntime's Node-only branch (file: URLs) names a file we do not ship: keep bundlers from resolving it.
+      out.replaceAll(/new URL\((["'`])ort\.webgpu\.min\.mjs\1,\s*import\.meta\.url\)/g, 'new URL($1ort.webgpu.min.mjs$1, import.meta.url + "")');
+      // transformers.js' default wasmPaths is a CDN; the worker always sets its own, so no third-party URL ships.
+      out.replaceAll(/https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@\$\{[^}]+\}\/dist\//g, './');
+      return out.hasChanged() ? { code: out.toString(), map: out.generateMap({ hires: true }) } : null;
+    },
+    generateBundle(_, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        if (/new URL\(\s*\/\* @vite-ignore/.test(chunk.code)) this.error(`${chunk.fileName}: a URL bundlers cannot follow`);
+        const cdn = /cdn\.jsdelivr\.net|unpkg\.com|esm\.sh/.exec(chunk.code);
+        if (cdn) this.error(`${chunk.fileName}: names a CDN (${cdn[0]}); every runtime file must come from the package`);
+        for (const [, , url] of chunk.code.matchAll(literalUrl)) {
+          if (!url.startsWith('./') || !(url.slice(2) in bundle)) this.error(`${chunk.fileName}: new URL('${url}') is not a file beside it`);
+        }
+      }
+    },
+  };
+}
+
 /** The bench's smoke test: a Node test of `npm run bench`, full-only (its own project, `bench`). */
 const BENCH_SMOKE = ['test/unit/bench-smoke.test.ts'];
 /** The end-to-end file `npm test` runs (project `e2e-smoke`); project `e2e` runs the others. */
@@ -31,6 +68,10 @@ const E2E = {
 };
 
 export default defineConfig({
+  // Built asset URLs relative to the module that names them (see packageRelativeUrls).
+  experimental: {
+    renderBuiltUrl: (file, { hostType }) => (hostType === 'js' ? { runtime: `new URL(${JSON.stringify(`./${file}`)}, import.meta.url).href` } : { relative: true }),
+  },
   define: { __INPAGE_EMBEDDINGS_VERSION__: JSON.stringify(version) },
   resolve: {
     // onnxruntime-web's "extern wasm" build loads its .mjs/.wasm from env.wasm.wasmPaths (which the
@@ -42,7 +83,11 @@ export default defineConfig({
     outDir: 'dist',
     lib: {
       // `sw` imports only types, so it builds to one self-contained file for a service worker.
-      entry: { index: resolve(import.meta.dirname, 'src/index.ts'), sw: resolve(import.meta.dirname, 'src/sw.ts') },
+      entry: {
+        index: resolve(import.meta.dirname, 'src/index.ts'),
+        core: resolve(import.meta.dirname, 'src/core.ts'),
+        sw: resolve(import.meta.dirname, 'src/sw.ts'),
+      },
       formats: ['es'],
     },
     rollupOptions: {
@@ -51,8 +96,10 @@ export default defineConfig({
     sourcemap: true,
     target: 'es2022',
   },
+  plugins: [packageRelativeUrls()],
   worker: {
     format: 'es',
+    plugins: () => [packageRelativeUrls()],
     // Stable names so `inpage-embeddings/worker` and self-hosting docs can point at them.
     rollupOptions: { output: { entryFileNames: 'worker.js', assetFileNames: '[name][extname]' } },
   },
@@ -138,7 +185,15 @@ export default defineConfig({
           sequence: { groupOrder: 5 }, ...E2E,
         },
       },
-      // The reliability and consumer projects go here (full-only), each with the next groupOrder.
+      {
+        extends: true,
+        // The packed package installed into fresh vite, webpack and esbuild apps, run in Chromium.
+        test: {
+          name: 'consumer', include: ['test/consumer/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 6 },
+          testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false,
+        },
+      },
+      // The reliability project goes here (full-only), with the next groupOrder.
     ],
   },
 });
