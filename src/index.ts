@@ -1,25 +1,8 @@
-/** inpage-embeddings: an OpenAI-compatible embeddings API computed in the page. Public surface only. */
+/**
+ * inpage-embeddings: an OpenAI-compatible embeddings API computed in the page. Public surface only:
+ * the core's, with a client that starts the package's own worker. `inpage-embeddings/core` is the same
+ * without that worker, for apps that start their own (`worker` option).
+ */
 
-export { InPageEmbeddings } from './embedder.js';
-export type { ClientOptions, RequestOptions } from './client-options.js';
-export type { RemoteHeaders, RemoteProviderOptions } from './remote-client.js';
-export { CATALOGUE } from './models.js';
-export type { Device, DeviceChoice, Dtype, LocalModelRow, ModelRow, Pooling, RemoteModelRow } from './models.js';
-export * from './errors.js';
-export type * from './openai-types.js';
-export type { BackendInfo, EngineStats, ProgressEvent } from './engine-protocol.js';
-export type { AdapterSummary, BenchmarkEvidence, DeviceEvidence, DeviceTestFaults, ParityEvidence } from './device-protocol.js';
-export type { UsageReport, UsageTotals } from './usage-ledger.js';
-export { CacheErrorEvent, cacheDatabaseName, VectorCache } from './vector-cache.js';
-export type { CacheEntry, CacheModelStats, CacheOperation, CacheOptions, CacheStats, CacheStore } from './vector-cache.js';
-export { cacheKey, keyScope } from './cache-key.js';
-export type { KeyRequest } from './cache-key.js';
-export { decodeEntries, encodeEntries } from './cache-format.js';
-export type { ExportedEntry } from './cache-format.js';
-export { cosine } from './vector-math.js';
-export { createOpenAIFetch } from './openai-fetch.js';
-export type { EmbeddingsBackend, OpenAIFetchOptions } from './openai-fetch.js';
-export { serveToServiceWorker } from './sw-bridge.js';
-export type { ServeOptions } from './sw-bridge.js';
-export { InPageLangChainEmbeddings } from './langchain.js';
-export type { EmbeddingsCreator, InPageLangChainOptions } from './langchain.js';
+export * from './core.js';
+export { InPageEmbeddings } from './default-client.js';

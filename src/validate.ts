@@ -15,8 +15,6 @@ export interface NormalizedRequest {
   /** The id the caller asked for, echoed as the response's `model`. */
   model: string;
   inputs: NormalizedInput[];
-  /** How errors name each input: `input[i]` in a list of several, else `input` (a list of one too). */
-  params: string[];
   encodingFormat: 'float' | 'base64';
   dimensions?: number;
   user?: string;
@@ -160,7 +158,7 @@ export function validateRequest(body: unknown, catalogue: ReadonlyMap<string, Mo
         'send strings (LangChain: set checkEmbeddingCtxLength: false).', 'input');
   }
   return {
-    row, model: body.model, inputs, params: inputs.map((_, i) => paramOf(i, inputs.length)), encodingFormat: format, dimensions,
+    row, model: body.model, inputs, encodingFormat: format, dimensions,
     user: body.user as string | undefined, inputType: inputType as 'query' | 'document' | undefined,
   };
 }

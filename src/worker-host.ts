@@ -7,9 +7,18 @@ import { FATAL_MESSAGE, proxyCallback, releaseEngine, watchWorker, wrapEngine, t
 /** Creates the module worker that runs `src/worker/worker-entry.ts`. */
 export type WorkerFactory = () => Worker;
 
-/** The default worker: bundlers (vite, webpack 5) follow this `new URL(..., import.meta.url)` pattern. */
-export const defaultWorkerFactory: WorkerFactory = () =>
-  new Worker(new URL('./worker/worker-entry.ts', import.meta.url), { type: 'module', name: 'inpage-embeddings' });
+/**
+ * The factory of a client without a default worker (`inpage-embeddings/core`): local models need a
+ * `worker` option there, so the consumer's bundle holds no worker it does not use.
+ */
+export const noDefaultWorker: WorkerFactory = () => {
+  throw new InternalServerError(500, {
+    message: "This client has no worker: it was imported from 'inpage-embeddings/core', which ships none, and local " +
+      "models run in one. Pass `worker: () => new Worker(workerUrl, { type: 'module' })`, where the module at workerUrl " +
+      "imports 'inpage-embeddings/worker', or import InPageEmbeddings from 'inpage-embeddings'.",
+    type: 'server_error', param: null, code: 'worker_not_configured',
+  });
+};
 
 interface Live {
   worker: Worker;

@@ -26,5 +26,5 @@ describe('npm run bench (smoke)', () => {
     expect(t.coldStart.ours.wall.n).toBe(1);
     expect(t.coldStart.pipeline.wall.n).toBe(1);
     expect(verdicts(results).length).toBeGreaterThan(0);
-  }, 180_000);
+  }, 300_000); // a loaded 2-core machine took over 180 s
 });
