@@ -30,6 +30,10 @@ interface Live {
   unwatch: () => void;
   /** Calls still running on it: a retired worker ends once this reaches 0. */
   pending: number;
+  /** Rejects `died` with `err` (the first reason wins). */
+  kill: (err: Error) => void;
+  /** Set once it is terminated: its engine proxy is released and must not be called. */
+  ended: boolean;
 }
 
 /** Starts, watches and disposes of one worker at a time. */
@@ -53,8 +57,8 @@ export class WorkerHost {
       const fatal = event instanceof MessageEvent ? (event.data as Record<string, unknown> | null)?.[FATAL_MESSAGE] : undefined;
       if (event instanceof MessageEvent && fatal === undefined) return;
       const detail = fatal !== undefined ? `: ${String(fatal)}` : event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
-      if (this.live?.worker === worker) this.stop();
-      kill(new InternalServerError(500, {
+      if (this.live === live) this.live = undefined;
+      this.end(live, new InternalServerError(500, {
         message: `The inference worker stopped${detail}. Pending requests failed; the next request starts a new worker.`,
         type: 'server_error', param: null, code: 'worker_crashed',
       }));
@@ -65,7 +69,8 @@ export class WorkerHost {
     const unwatch = watchWorker(worker, () => onDeath(new Event('gone')));
     const progress = this.onProgress ? proxyCallback(this.onProgress) : undefined;
     const ready = Promise.race([engine.init(this.options, progress), died]);
-    return { worker, engine, ready, died, unwatch, pending: 0 };
+    const live: Live = { worker, engine, ready, died, unwatch, pending: 0, kill, ended: false };
+    return live;
   }
 
   /**
@@ -79,6 +84,8 @@ export class WorkerHost {
     live.pending++;
     try {
       await live.ready;
+      // Ended while this call waited: its proxy is released; fail with why it ended.
+      if (live.ended) await live.died;
       return await Promise.race([task(live.engine), live.died]);
     } catch (err) {
       if (err instanceof APIError && err.code === 'model_load_failed' && this.live === live) this.live = undefined;
@@ -100,7 +107,14 @@ export class WorkerHost {
     if (live) this.end(live);
   }
 
-  private end(live: Live): void {
+  /** Terminate `live`; calls still running on it fail with `reason` (by default: it was stopped). */
+  private end(live: Live, reason?: Error): void {
+    if (live.ended) return;
+    live.ended = true;
+    live.kill(reason ?? new InternalServerError(500, {
+      message: 'The inference worker was stopped (dispose()) while this request ran; the next request starts a new worker.',
+      type: 'server_error', param: null, code: 'worker_crashed',
+    }));
     live.unwatch();
     releaseEngine(live.engine);
     live.worker.terminate();
