@@ -28,6 +28,13 @@ const serverLog = () => control('__log') as Promise<Logged[]>;
 
 /** Every message the page posts to the worker, flattened to text (buffers as their bytes, one char per byte). */
 const posted: string[] = [];
+/** Everything written to the console while this file runs, flattened the same way. */
+const logged: string[] = [];
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+const originalConsole = Object.fromEntries(CONSOLE_METHODS.map((m) => [m, console[m]]));
+for (const m of CONSOLE_METHODS) {
+  console[m] = (...args: unknown[]) => { logged.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : flatten(a))).join(' ')); originalConsole[m](...args); };
+}
 
 function flatten(value: unknown, seen = new Set<unknown>()): string {
   if (value === null || value === undefined) return String(value);
@@ -212,5 +219,14 @@ describe('the API key in the page', () => {
     expect(atForeign.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/zhipu/api/paas/v4/embeddings']);
     for (const r of atForeign) expect(JSON.stringify(r.headers)).not.toContain(KEY);
     for (const r of atHome) expect(JSON.stringify(r.headers)).not.toContain(ZHIPU_KEY);
+  });
+});
+
+describe('the console', () => {
+  it('recorded what was logged during these calls, and none of it carries a key', async () => {
+    console.warn('key-safety probe: the console recorder works');
+    expect(logged.some((line) => line.includes('key-safety probe'))).toBe(true);
+    for (const line of logged) expect(containsSecret(line)).toBeUndefined();
+    for (const m of CONSOLE_METHODS) console[m] = originalConsole[m];
   });
 });

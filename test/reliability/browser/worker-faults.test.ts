@@ -43,27 +43,37 @@ describe('the worker ends in the middle of a batch', () => {
     const before = mixedTexts('before', 40);
     const first = await client.embeddings.create({ model: MODEL, input: before });
 
-    const big = client.embeddings.create({ model: MODEL, input: mixedTexts('big', 1000) });
-    const queued = client.embeddings.create({ model: MODEL, input: mixedTexts('queued', 1000) });
+    const bigTexts = mixedTexts('big', 1000);
+    const queuedTexts = mixedTexts('queued', 1000);
+    const big = client.embeddings.create({ model: MODEL, input: bigTexts });
+    const queued = client.embeddings.create({ model: MODEL, input: queuedTexts });
     const outcomes = [big, queued].map((p) => p.then(() => 'resolved', (err: unknown) => err));
     // These calls take tens of seconds of batches (the worker's message loop is busy running them, so it
-    // cannot be asked how far it got): 2 s in, end it from outside, as other code or the browser can. No
+    // cannot be asked how far it got): 3 s in, end it from outside, as other code or the browser can. No
     // error event tells.
     let settledEarly = false;
     void Promise.race(outcomes).then(() => { settledEarly = true; });
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 3000));
     expect(settledEarly).toBe(false);
     workers[0].terminate();
-    for (const outcome of await Promise.all(outcomes)) {
-      expect(outcome).toBeInstanceOf(APIError);
-      const err = outcome as APIError;
-      expect(err.status).toBe(500);
-      expect(err.error.code).toBe('worker_crashed');
-      expect(err.message).toMatch(/inference worker stopped.*next request starts a new worker/);
+    // The first call was surely running batches; the second may not have reached the worker yet on a loaded
+    // machine, and then runs on the fresh one: either way it rejects with worker_crashed or is answered whole.
+    const [bigOutcome, queuedOutcome] = await Promise.all(outcomes);
+    const answered: Array<{ texts: string[]; vectors: number[][] }> = [];
+    for (const [i, outcome] of [bigOutcome, queuedOutcome].entries()) {
+      if (i === 0 || outcome instanceof APIError) {
+        expect(outcome).toBeInstanceOf(APIError);
+        const err = outcome as APIError;
+        expect(err.status).toBe(500);
+        expect(err.error.code).toBe('worker_crashed');
+        expect(err.message).toMatch(/inference worker stopped.*next request starts a new worker/);
+      } else {
+        answered.push({ texts: queuedTexts, vectors: (await queued).data.map((d) => d.embedding as number[]) });
+      }
     }
     const after = mixedTexts('after', 20);
     const second = await client.embeddings.create({ model: MODEL, input: after });
-    expect(workers).toHaveLength(2);
+    expect(workers.length).toBe(2);
     const check = await client.embeddings.create({ model: MODEL, input: golden.texts });
     expectSameVectors(check.data.map((d) => d.embedding as number[]), golden.vectors, 1e-5);
 
@@ -72,6 +82,7 @@ describe('the worker ends in the middle of a batch', () => {
       { texts: before, vectors: first.data.map((d) => d.embedding as number[]) },
       { texts: after, vectors: second.data.map((d) => d.embedding as number[]) },
       { texts: golden.texts, vectors: check.data.map((d) => d.embedding as number[]) },
+      ...answered,
     ]);
   });
 });
