@@ -41,6 +41,15 @@ export interface ClientOptions {
   maxBatchTokens?: number;
   /** Most texts in one session run. Default 64. */
   maxBatchSize?: number;
+  /**
+   * How texts are cut into session runs. `'learnt'` (default): the cuts follow run times measured on this
+   * machine, so they can differ from one call to the next, and with q8 (activation scales are per batch) a
+   * text's vector can differ in its last bits. `'fixed'`: the cuts depend only on the request's token lengths
+   * and `numThreads`, so the same request always gives bit-identical vectors, cache or no cache; it costs
+   * the time the learnt plan would save (see README, *Performance*). With `maxBatchSize: 1` every text runs
+   * alone and its vector depends on nothing else in the request.
+   */
+  planner?: 'learnt' | 'fixed';
   /** Start the worker yourself (CSP, extensions, custom bundling). */
   worker?: WorkerFactory;
   /** The durable vector cache in IndexedDB: on by default (256 MiB, least recently used evicted); `false` turns it off. */
@@ -66,6 +75,13 @@ export interface RequestOptions {
   timeout?: number;
   /** Retries of a failed remote call. */
   maxRetries?: number;
+  /**
+   * `'float32'`: each `data[i].embedding` is a `Float32Array` (views of one buffer per response), and no
+   * `number[]` is ever built: on 512 texts that saves the main thread ~200,000 boxed numbers and the
+   * garbage collector's pauses. `'array'` (default): OpenAI's `number[]`. Not with `encoding_format: 'base64'`.
+   * @note An extension: OpenAI's SDK has no such option.
+   */
+  vectors?: 'array' | 'float32';
 }
 
 /** Threads onnxruntime-web can use here: SharedArrayBuffer needs cross-origin isolation. */
@@ -84,6 +100,7 @@ export function engineOptions(options: ClientOptions): EngineOptions {
     numThreads: options.numThreads ?? defaultThreads(),
     maxBatchTokens: options.maxBatchTokens ?? DEFAULT_LIMITS.maxBatchTokens,
     maxBatchSize: options.maxBatchSize ?? DEFAULT_LIMITS.maxBatchSize,
+    planner: options.planner ?? 'learnt',
     allowFallbackAdapter: options.allowFallbackAdapter ?? false,
     webgpuUnavailable: options.webgpuUnavailable ?? 'error',
     ...(options.__testPackageVersion ? { packageVersion: options.__testPackageVersion } : {}),

@@ -6,7 +6,7 @@ import { badRequest, InternalServerError } from './errors.js';
 import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
 import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow, type RemoteModelRow } from './models.js';
 import { createOpenAIFetch } from './openai-fetch.js';
-import type { CreateEmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
+import type { CreateEmbeddingResponse, CreateFloat32EmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
 import { RemoteClient } from './remote-client.js';
 import { buildResponse } from './response.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
@@ -26,6 +26,16 @@ interface Computed {
   tokenCounts?: number[];
 }
 
+/** `client.embeddings`: `create()` typed by its `vectors` option. */
+export interface Embeddings {
+  /** `Float32Array` vectors (`{ vectors: 'float32' }`), no `number[]` built. */
+  create(body: EmbeddingCreateParams, options: RequestOptions & { vectors: 'float32' }): Promise<CreateFloat32EmbeddingResponse>;
+  /** Exactly as `openai.embeddings.create()`. */
+  create(body: EmbeddingCreateParams, options?: RequestOptions & { vectors?: 'array' }): Promise<CreateEmbeddingResponse>;
+  /** Either shape, when `vectors` is only known at run time. */
+  create(body: EmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse | CreateFloat32EmbeddingResponse>;
+}
+
 /**
  * An OpenAI-compatible embeddings API computed in the page.
  *
@@ -34,9 +44,9 @@ interface Computed {
  * const res = await client.embeddings.create({ model: 'BAAI/bge-small-en-v1.5', input: ['a', 'b'] });
  */
 export class InPageEmbeddings {
-  /** `create()` exactly as `openai.embeddings.create()`. */
-  readonly embeddings = {
-    create: (body: EmbeddingCreateParams, options?: RequestOptions) => this.create(body, options),
+  /** `create()` exactly as `openai.embeddings.create()`; `{ vectors: 'float32' }` gives `Float32Array` vectors. */
+  readonly embeddings: Embeddings = {
+    create: ((body: EmbeddingCreateParams, options?: RequestOptions) => this.create(body, options)) as Embeddings['create'],
   };
   /** `list()` exactly as `openai.models.list()`. */
   readonly models = { list: async (): Promise<ModelsPage> => this.listModels() };
@@ -102,8 +112,11 @@ export class InPageEmbeddings {
     };
   }
 
-  private async create(body: EmbeddingCreateParams, requestOptions: RequestOptions = {}): Promise<CreateEmbeddingResponse> {
+  private async create(
+    body: EmbeddingCreateParams, requestOptions: RequestOptions = {},
+  ): Promise<CreateEmbeddingResponse | CreateFloat32EmbeddingResponse> {
     const req = validateRequest(body, this.catalogue);
+    const encodingFormat = vectorFormat(req.encodingFormat, requestOptions.vectors);
     const row = req.row;
     // Images are read in the worker now when the cache needs their content digest for its keys.
     const inputs = await resolveImages(this.modelInputs(req), (task) => this.host.call(task), this.cache.enabled);
@@ -115,7 +128,7 @@ export class InPageEmbeddings {
     // Remote providers with native `dimensions` already answered at that width.
     const dimensions = row.route === 'remote' && row.nativeDimensions ? undefined : req.dimensions;
     return await buildResponse({
-      model: req.model, vectors, dimensions, encodingFormat: req.encodingFormat, promptTokens: tokens, cachedTokens,
+      model: req.model, vectors, dimensions, encodingFormat, promptTokens: tokens, cachedTokens,
       imageCount: req.inputs.filter((input) => input.kind === 'image').length,
     });
   }
@@ -227,4 +240,14 @@ export class InPageEmbeddings {
       vision: row.vision && { modelFileName: row.vision.modelFileName, output: row.vision.output, dtype: row.vision.dtype[device] },
     };
   }
+}
+
+/** The response's vector format: the body's `encoding_format`, or `float32` when the request options ask for it. */
+function vectorFormat(encoding: 'float' | 'base64', vectors: RequestOptions['vectors']): 'float' | 'base64' | 'float32' {
+  if (vectors === undefined || vectors === 'array') return encoding;
+  if (vectors !== 'float32') throw badRequest(`Invalid 'vectors' request option: ${JSON.stringify(vectors)}. Use 'float32' or 'array'.`, 'vectors');
+  if (encoding === 'base64') {
+    throw badRequest("encoding_format 'base64' and the request option vectors: 'float32' exclude each other: drop one.", 'encoding_format');
+  }
+  return 'float32';
 }

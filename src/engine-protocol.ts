@@ -14,6 +14,8 @@ export interface EngineOptions {
   maxBatchTokens: number;
   /** Most texts in one session run. */
   maxBatchSize: number;
+  /** `'learnt'`: cut batches by measured run costs; `'fixed'`: by the prior cost only (same lengths, same plan). */
+  planner?: 'learnt' | 'fixed';
   /** Let `'auto'` use a fallback (software) WebGPU adapter such as SwiftShader. Default false. */
   allowFallbackAdapter?: boolean;
   /** `device: 'webgpu'` with no usable adapter: throw (`'error'`, the default) or run on `'wasm'`. */
