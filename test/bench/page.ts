@@ -4,7 +4,7 @@
  * their worker hop.
  */
 
-import { InPageEmbeddings, type BackendInfo, type ModelRow } from '../../src/index.js';
+import { InPageEmbeddings, type BackendInfo, type ClientOptions, type ModelRow } from '../../src/index.js';
 import type { BaselineMode, BaselineReply, BaselineRequest } from './baseline-worker.js';
 import type { RawMode, RawReply, RawRequest } from './raw-worker.js';
 
@@ -24,8 +24,11 @@ export interface PageSet {
   ids: number[][];
 }
 
-/** Bulk strategies: ours, the raw limit (one text per run, sorted batches), the pipeline's (a), (b), (c). */
-export type BulkSide = 'ours' | 'raw-single' | 'raw-sorted' | `pipeline-${BaselineMode}`;
+/**
+ * Bulk strategies: ours (learnt planner), ours with `planner: 'fixed'`, the raw limit (one text per run,
+ * sorted batches), the pipeline's (a), (b), (c).
+ */
+export type BulkSide = 'ours' | 'ours-fixed' | 'raw-single' | 'raw-sorted' | `pipeline-${BaselineMode}`;
 
 export type QuerySide = 'ours' | 'ours-uncached' | 'pipeline';
 
@@ -35,6 +38,8 @@ export interface Timed {
   error?: string;
   /** The longest main-thread long task that started during the run, 0 when none. */
   longTaskMs: number;
+  /** The run passed its cap and its worker was restarted: `ms` is then a lower bound. */
+  stopped?: boolean;
 }
 
 /** WebGPU against WASM: timed runs (ms) per side, what each side's client reports, least row cosines. */
@@ -105,6 +110,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let config: PageConfig;
 let sets: Map<string, PageSet>;
 let client: InPageEmbeddings;
+/** Our client with `planner: 'fixed'` (its own cache namespace, emptied before each run like `client`'s). */
+let fixed: InPageEmbeddings;
+/** A client kept for the long-lived-worker set (cache off), made fresh by `longLivedStart`. */
+let longLived: InPageEmbeddings | undefined;
 /** The same client with its vector cache off, to tell the cache's cost from the worker hop's in workload 2. */
 let uncached: InPageEmbeddings;
 let baseline: WorkerSide<BaselineRequest, BaselineReply>;
@@ -114,12 +123,21 @@ const kept = new Map<string, Float32Array>();
 
 const newBaseline = () => new WorkerSide<BaselineRequest, BaselineReply>(
   () => new Worker(new URL('./baseline-worker.ts', import.meta.url), { type: 'module', name: 'baseline' }));
-const newClient = (cache = true, device: 'wasm' | 'webgpu' | 'auto' = 'wasm', dtype = config.dtype) => {
+const newClient = (cache = true, device: 'wasm' | 'webgpu' | 'auto' = 'wasm', dtype = config.dtype, extra: ClientOptions = {}) => {
   const row: Partial<ModelRow> & { id: string } = {
     id: config.repo, repo: config.repo, dims: config.dims, pooling: 'cls', dtype: { wasm: dtype, webgpu: 'fp32' },
   };
-  return new InPageEmbeddings({ modelHost: config.modelHost, numThreads: config.numThreads, models: [row], cacheNamespace: 'bench', cache, device });
+  return new InPageEmbeddings({ modelHost: config.modelHost, numThreads: config.numThreads, models: [row], cacheNamespace: 'bench', cache, device, ...extra });
 };
+const initRaw = async (sets: Iterable<PageSet>) => {
+  const modelFile = config.dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx';
+  await raw.request({ kind: 'init', modelUrl: `${config.modelHost}${config.repo}/resolve/main/onnx/${modelFile}`, numThreads: config.numThreads, padId: config.padId });
+  for (const x of sets) await raw.request({ kind: 'stage', name: x.name, ids: x.ids });
+};
+class Stopped extends Error {}
+/** `p`, or a `Stopped` rejection once `capMs` have passed (the caller restarts the worker behind `p`). */
+const capped = <T>(p: Promise<T>, capMs: number): Promise<T> =>
+  Number.isFinite(capMs) ? Promise.race([p, sleep(capMs).then((): never => { throw new Stopped(`stopped at ${Math.round(capMs)} ms`); })]) : p;
 const initBaseline = () => baseline.request({
   kind: 'init', modelHost: config.modelHost, repo: config.repo, dtype: config.dtype, numThreads: config.numThreads,
 });
@@ -143,8 +161,11 @@ async function pipelineRun(texts: string[], mode: BaselineMode): Promise<Float32
 /** Time `task`; long tasks are those that start before `settle` resolves (our cache writes included). */
 async function timed(task: () => Promise<Float32Array | number[][]>, settle: () => Promise<unknown> = async () => {}): Promise<Timed & { vectors?: Float32Array }> {
   const t0 = performance.now();
-  let got: Float32Array | number[][] | undefined, error: string | undefined;
-  try { got = await task(); } catch (err) { error = err instanceof Error ? err.message : String(err); }
+  let got: Float32Array | number[][] | undefined, error: string | undefined, stopped = false;
+  try { got = await task(); } catch (err) {
+    stopped = err instanceof Stopped;
+    error = err instanceof Error ? err.message : String(err);
+  }
   const ms = performance.now() - t0;
   await settle();
   await sleep(20);
@@ -153,7 +174,7 @@ async function timed(task: () => Promise<Float32Array | number[][]>, settle: () 
   const longTaskMs = Math.max(0, ...longTasks.filter((e) => e.startTime >= t0 && e.startTime < t1).map((e) => e.duration));
   // The bench's own copying happens after the window closes, so no long task of its own is counted.
   const vectors = Array.isArray(got) ? flat(got) : got;
-  return { ms, error, longTaskMs, vectors };
+  return stopped ? { ms, longTaskMs, stopped } : { ms, error, longTaskMs, vectors };
 }
 
 const api = {
@@ -162,34 +183,39 @@ const api = {
     config = c;
     sets = new Map(s.map((x) => [x.name, x]));
     client = newClient();
+    fixed = newClient(true, 'wasm', c.dtype, { planner: 'fixed', cacheNamespace: 'bench-fixed' });
     baseline = newBaseline();
     raw = new WorkerSide<RawRequest, RawReply>(
       () => new Worker(new URL('./raw-worker.ts', import.meta.url), { type: 'module', name: 'raw' }));
-    const modelFile = c.dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx';
-    await raw.request({ kind: 'init', modelUrl: `${c.modelHost}${c.repo}/resolve/main/onnx/${modelFile}`, numThreads: c.numThreads, padId: c.padId });
-    for (const x of s) await raw.request({ kind: 'stage', name: x.name, ids: x.ids });
+    await initRaw(s);
     await initBaseline();
     await ours(['warm up']);
+    await ours(['warm up'], fixed);
     uncached = newClient(false);
     await ours(['warm up'], uncached);
     return { crossOriginIsolated: self.crossOriginIsolated, hasCache: !!(client as { cache?: unknown }).cache };
   },
 
-  /** Empty our client's vector cache, so that the next `bulk('ours')` computes every vector. */
-  clearCache: async (): Promise<void> => { await client.cache?.clear(); },
+  /** Empty one of our clients' vector caches, so that its next `bulk()` computes every vector. */
+  clearCache: async (side: 'ours' | 'ours-fixed' = 'ours'): Promise<void> => { await (side === 'ours' ? client : fixed).cache?.clear(); },
 
-  /** Time one side on one set; vectors are kept for `agreement`. A failed pipeline worker is restarted. */
-  async bulk(side: BulkSide, set: string): Promise<Timed> {
+  /**
+   * Time one side on one set; vectors are kept for `agreement`. A raw or pipeline run still going after
+   * `capMs` is stopped (its worker restarted and reloaded, off the clock). A failed pipeline worker is restarted.
+   */
+  async bulk(side: BulkSide, set: string, capMs = Infinity): Promise<Timed> {
     const { texts } = sets.get(set)!;
     let result: Timed & { vectors?: Float32Array };
-    if (side === 'ours') {
-      result = await timed(() => ours(texts), () => client.cache?.flush() ?? Promise.resolve());
+    if (side === 'ours' || side === 'ours-fixed') {
+      const via = side === 'ours' ? client : fixed;
+      result = await timed(() => ours(texts, via), () => via.cache?.flush() ?? Promise.resolve());
     } else if (side === 'raw-single' || side === 'raw-sorted') {
       const mode: RawMode = side === 'raw-single' ? { kind: 'single' } : RAW_SORTED;
-      result = await timed(async () => ((await raw.request({ kind: 'run', name: set, mode })) as { vectors: Float32Array }).vectors);
+      result = await timed(async () => ((await capped(raw.request({ kind: 'run', name: set, mode }), capMs)) as { vectors: Float32Array }).vectors);
+      if (result.stopped) { raw.restart(); await initRaw(sets.values()); }
     } else {
-      result = await timed(() => pipelineRun(texts, side.slice('pipeline-'.length) as BaselineMode));
-      if (result.error) { baseline.restart(); await initBaseline(); }
+      result = await timed(() => capped(pipelineRun(texts, side.slice('pipeline-'.length) as BaselineMode), capMs));
+      if (result.error || result.stopped) { baseline.restart(); await initBaseline(); }
     }
     if (result.vectors) kept.set(`${side}|${set}`, result.vectors);
     const { vectors: _, ...timing } = result;
@@ -274,6 +300,19 @@ const api = {
 
   /** Our worker's counters: session runs, real and padded tokens. */
   engineStats: () => client.engineStats(),
+
+  /** Start a fresh client for the long-lived-worker set (cache off) and run `set` once untimed, loading the model. */
+  async longLivedStart(set: string): Promise<void> {
+    await longLived?.dispose();
+    longLived = newClient(false);
+    await ours(sets.get(set)!.texts, longLived);
+  },
+
+  /** One timed run of `set` on the long-lived client. */
+  async longLivedRun(set: string): Promise<Timed> {
+    const { vectors: _, ...timing } = await timed(() => ours(sets.get(set)!.texts, longLived));
+    return timing;
+  },
 };
 
 export type BenchApi = typeof api;
