@@ -1,7 +1,7 @@
 /** The client's options (camelCase, as openai-node names its own) and their defaults. */
 
 import type { DeviceTestFaults } from './device-protocol.js';
-import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
+import type { BenchRuntime, EngineOptions, ProgressEvent } from './engine-protocol.js';
 import type { DeviceChoice, LocalModelRow, ModelRow, RemoteModelRow } from './models.js';
 import type { RemoteProviderOptions } from './remote-client.js';
 import type { CacheErrorEvent, CacheOptions } from './vector-cache.js';
@@ -27,6 +27,8 @@ export interface ClientOptions {
   webgpuUnavailable?: 'error' | 'wasm';
   /** TEST ONLY: inject WebGPU faults (parity, NaN, lost device) to exercise the fallbacks. Never in an application. */
   __testFaults?: DeviceTestFaults;
+  /** BENCH ONLY: onnxruntime session options and shape bucketing compared by `npm run bench:longlived`. Never in an application. */
+  __benchRuntime?: BenchRuntime;
   /** TEST ONLY: the package version that keys cached device decisions (default: this build's). */
   __testPackageVersion?: string;
   /** WASM threads. Default: up to 4 when the page is cross-origin isolated, else 1. */
@@ -105,6 +107,7 @@ export function engineOptions(options: ClientOptions): EngineOptions {
     webgpuUnavailable: options.webgpuUnavailable ?? 'error',
     ...(options.__testPackageVersion ? { packageVersion: options.__testPackageVersion } : {}),
     ...(options.__testFaults ? { __testFaults: options.__testFaults } : {}),
+    ...(options.__benchRuntime ? { __benchRuntime: options.__benchRuntime } : {}),
   };
 }
 

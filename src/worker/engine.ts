@@ -135,7 +135,9 @@ export class Engine implements EngineApi {
   private async runBatch(
     loaded: LoadedModel, spec: LocalModelSpec, batch: number[], tokenized: number[][], out: Float32Array,
   ): Promise<void> {
-    const seq = Math.max(...batch.map((i) => tokenized[i].length));
+    const longest = Math.max(...batch.map((i) => tokenized[i].length));
+    const multiple = this.options?.__benchRuntime?.seqMultiple ?? 1;
+    const seq = Math.ceil(longest / multiple) * multiple;
     const ids = new BigInt64Array(batch.length * seq).fill(BigInt(loaded.padId));
     const mask = new BigInt64Array(batch.length * seq);
     batch.forEach((item, row) => {

@@ -54,7 +54,7 @@ async function cpuSeconds(cdp: CDPSession): Promise<number> {
 }
 
 /** Run `fn` in the page and return its result with the CPU milliseconds the browser spent meanwhile. */
-async function withCpu<T>(d: Driver, fn: () => Promise<T>): Promise<[T, number]> {
+export async function withCpu<T>(d: Driver, fn: () => Promise<T>): Promise<[T, number]> {
   const before = await cpuSeconds(d.cdp);
   const result = await fn();
   return [result, (await cpuSeconds(d.cdp) - before) * 1000];

@@ -7,6 +7,7 @@
 import { InPageEmbeddings, type BackendInfo, type ClientOptions, type ModelRow } from '../../src/index.js';
 import type { BaselineMode, BaselineReply, BaselineRequest } from './baseline-worker.js';
 import type { RawMode, RawReply, RawRequest } from './raw-worker.js';
+import { variantClients } from './variant-clients.js';
 
 /** What the page is told once per thread count. */
 export interface PageConfig {
@@ -315,5 +316,10 @@ const api = {
   },
 };
 
-export type BenchApi = typeof api;
-(self as unknown as { bench: BenchApi }).bench = api;
+const withVariants = {
+  ...api,
+  ...variantClients((cache, extra) => newClient(cache, 'wasm', config.dtype, extra), (set) => sets.get(set)!.texts, () => config.repo),
+};
+
+export type BenchApi = typeof withVariants;
+(self as unknown as { bench: BenchApi }).bench = withVariants;
