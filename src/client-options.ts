@@ -84,6 +84,11 @@ export interface RequestOptions {
    * @note An extension: OpenAI's SDK has no such option.
    */
   vectors?: 'array' | 'float32';
+  /**
+   * `false`: this call neither reads nor writes the vector cache (the client's cache stays on for others).
+   * @note An extension: OpenAI's SDK has no such option.
+   */
+  cache?: boolean;
 }
 
 /** Threads onnxruntime-web can use here: SharedArrayBuffer needs cross-origin isolation. */

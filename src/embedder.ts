@@ -119,7 +119,7 @@ export class InPageEmbeddings {
     const encodingFormat = vectorFormat(req.encodingFormat, requestOptions.vectors);
     const row = req.row;
     // Images are read in the worker now when the cache needs their content digest for its keys.
-    const inputs = await resolveImages(this.modelInputs(req), (task) => this.host.call(task), this.cache.enabled);
+    const inputs = await resolveImages(this.modelInputs(req), (task) => this.host.call(task), this.cache.enabled && requestOptions.cache !== false);
     const { vectors, tokens, cachedTokens } = await this.computeCached(row, inputs, req, requestOptions);
     this.ledger.record({
       model: req.model, user: req.user, route: row.route, tokens, cachedTokens: cachedTokens ?? 0,
@@ -159,7 +159,7 @@ export class InPageEmbeddings {
   private async computeCached(
     row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions,
   ): Promise<Computed & { cachedTokens?: number }> {
-    if (!this.cache.enabled) return this.compute(row, inputs, req, requestOptions);
+    if (!this.cache.enabled || requestOptions.cache === false) return this.compute(row, inputs, req, requestOptions);
     const scope = keyScope(row, {
       // 'auto' keys as WASM: it serves WebGPU vectors only after they matched WASM's (cosine >= 0.999).
       inputType: req.inputType, dimensions: req.dimensions, device: row.route === 'local' ? this.spec(row).device : undefined,

@@ -185,12 +185,15 @@ export async function measureThreads(d: Driver, config: PageConfig, sets: { bulk
   const queries = Object.fromEntries(QUERY_SIDES.map((s) => [s, {
     p50: stat(q[s].lat.map((xs) => pct(xs, 0.5))), p95: stat(q[s].lat.map((xs) => pct(xs, 0.95))), cpuPerQuery: stat(q[s].cpu),
   }])) as ThreadResult['queries'];
+  // The single query's parts on the same client and worker: what the cache adds, and what each step costs.
+  const queryParts = await page.evaluate(([n]) => window.bench.queryParts(n, 40), [sets.queries.name] as const);
+  o.log(`  query parts (median ms): ${Object.entries(queryParts).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   // One text per call on both sides, so nothing else shares a batch: q8 vectors must match exactly here.
   const queryAgreement = await page.evaluate(([n]) => window.bench.agreement('ours', 'pipeline', n), [sets.queries.name] as const);
   return {
     numThreads: config.numThreads, crossOriginIsolated: setup.crossOriginIsolated, hasCache: setup.hasCache, queryAgreement,
     coldStart: { ours: timing(cold.ours.wall, cold.ours.cpu), pipeline: timing(cold.pipeline.wall, cold.pipeline.cpu) }, bulk, queries,
-    longLived,
+    longLived, queryParts,
   };
 }
 

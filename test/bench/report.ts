@@ -1,6 +1,7 @@
 /** The bench's results: their JSON shape, the targets (issues 4 and 16) as PASS/MISS, and the printed tables. Pure. */
 
 import type { BulkSide, DeviceRace, QuerySide } from './page.js';
+import type { QueryParts } from './variant-clients.js';
 
 /** Median, min and max of `n` runs (ms); `n` 0 when every run failed. */
 export interface Stat {
@@ -48,6 +49,8 @@ export interface ThreadResult {
   /** Latency percentiles per repetition, and CPU ms per query. */
   queries: Record<QuerySide, { p50: Stat; p95: Stat; cpuPerQuery: Stat }>;
   bulk: SetResult[];
+  /** Median ms of a single query's parts on one client (cache on/off per request, hop, digest, miss, copy). */
+  queryParts?: QueryParts;
   /** One client, cache off, the same set embedded again and again: wall and CPU ms per run. */
   longLived?: { set: string; wall: number[]; cpu: number[] };
 }
@@ -182,6 +185,10 @@ export function formatReport(results: BenchResults): string {
     const q = t.queries;
     for (const [name, s] of Object.entries(q)) {
       lines.push(`one at a time, ${name}: p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, CPU per query ${ms(s.cpuPerQuery)}`);
+    }
+    if (t.queryParts) {
+      const p = t.queryParts;
+      lines.push(`one query's parts, one client (median ms): cache on ${p.cacheOn.toFixed(2)}, off ${p.cacheOff.toFixed(2)} (on/off ${x(p.cacheOn / p.cacheOff)}); worker hop ${p.hop.toFixed(2)}, key digest ${p.digest.toFixed(2)}, IndexedDB miss ${p.miss.toFixed(2)}, number[] copy ${p.copy.toFixed(3)}`);
     }
     if (t.longLived) {
       const ll = t.longLived;

@@ -59,6 +59,27 @@ describe("vectors: 'float32'", () => {
   });
 });
 
+describe('cache: false for one request', () => {
+  it('neither reads nor writes the vector cache, while the client\'s other calls still do', async () => {
+    const client = await tinyClient({ cacheNamespace: `per-request-${crypto.randomUUID()}` });
+    const model = FAMILIES.bert.id;
+    await client.embeddings.create({ model, input: 'kept apart' }, { cache: false });
+    await client.cache.flush();
+    expect((await client.cache.stats()).entries).toBe(0);
+    const stored = await client.embeddings.create({ model, input: 'stored once' });
+    await client.cache.flush();
+    expect((await client.cache.stats()).entries).toBe(1);
+    const before = (await client.engineStats()).texts;
+    const bypass = await client.embeddings.create({ model, input: 'stored once' }, { cache: false });
+    expect((await client.engineStats()).texts).toBe(before + 1);
+    expect(bypass.usage.cached_tokens).toBeUndefined();
+    const hit = await client.embeddings.create({ model, input: 'stored once' });
+    expect(hit.usage.cached_tokens).toBe(stored.usage.prompt_tokens);
+    await client.cache.clear();
+    await client.dispose();
+  });
+});
+
 describe("planner: 'fixed'", () => {
   // q8: activation scales are computed per batch, so a different cut changes the vectors' last bits.
   const q8 = { models: [{ id: FAMILIES.bert.id, dtype: { wasm: 'q8' as const, webgpu: 'fp32' as const } }] };

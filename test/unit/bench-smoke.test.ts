@@ -25,6 +25,8 @@ describe('npm run bench (smoke)', () => {
     }
     for (const side of ['ours', 'ours-uncached', 'pipeline'] as const) expect(t.queries[side].p50.n).toBe(1);
     expect(t.queryAgreement).toBeGreaterThanOrEqual(0.9999);
+    expect(t.queryParts?.cacheOff).toBeGreaterThan(0);
+    expect(t.queryParts?.hop).toBeGreaterThan(0);
     expect(t.coldStart.ours.wall.n).toBe(1);
     expect(t.coldStart.pipeline.wall.n).toBe(1);
     expect(verdicts(results).length).toBeGreaterThan(0);
