@@ -96,6 +96,7 @@ async function measureSet(d: Driver, set: TextSet, o: MeasureOptions): Promise<S
         plan = planBetween(before, after);
       }
       runs[side].push({ ...t, cpuMs });
+      if (t.stopped) await page.evaluate((s) => window.bench.recover(s), side);
       o.log(`  ${set.name} ${side}: ${t.error ? `failed after ${Math.round(t.ms)} ms: ${t.error}` : `${t.stopped ? 'stopped after ' : ''}${Math.round(t.ms)} ms, cpu ${Math.round(cpuMs)} ms`}`);
       if (t.error || t.stopped) stop.add(side);
     }

@@ -198,7 +198,7 @@ const api = {
 
   /**
    * Time one side on one set; vectors are kept for `agreement`. A raw or pipeline run still going after
-   * `capMs` is stopped (its worker restarted and reloaded, off the clock). A failed pipeline worker is restarted.
+   * `capMs` is stopped (call `recover` next, off the clock). A failed pipeline worker is restarted.
    */
   async bulk(side: BulkSide, set: string, capMs = Infinity): Promise<Timed> {
     const { texts } = sets.get(set)!;
@@ -209,14 +209,20 @@ const api = {
     } else if (side === 'raw-single' || side === 'raw-sorted') {
       const mode: RawMode = side === 'raw-single' ? { kind: 'single' } : RAW_SORTED;
       result = await timed(async () => ((await capped(raw.request({ kind: 'run', name: set, mode }), capMs)) as { vectors: Float32Array }).vectors);
-      if (result.stopped) { raw.restart(); await initRaw(sets.values()); }
+
     } else {
       result = await timed(() => capped(pipelineRun(texts, side.slice('pipeline-'.length) as BaselineMode), capMs));
-      if (result.error || result.stopped) { baseline.restart(); await initBaseline(); }
+      if (result.error) { baseline.restart(); await initBaseline(); }
     }
     if (result.vectors) kept.set(`${side}|${set}`, result.vectors);
     const { vectors: _, ...timing } = result;
     return timing;
+  },
+
+  /** Restart and reload the worker of a side whose run was stopped. */
+  async recover(side: BulkSide): Promise<void> {
+    if (side === 'raw-single' || side === 'raw-sorted') { raw.restart(); await initRaw(sets.values()); }
+    else if (side.startsWith('pipeline-')) { baseline.restart(); await initBaseline(); }
   },
 
   /** Time our client on a set it has just computed (its vector cache answers). */
