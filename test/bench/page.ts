@@ -209,7 +209,6 @@ const api = {
     } else if (side === 'raw-single' || side === 'raw-sorted') {
       const mode: RawMode = side === 'raw-single' ? { kind: 'single' } : RAW_SORTED;
       result = await timed(async () => ((await capped(raw.request({ kind: 'run', name: set, mode }), capMs)) as { vectors: Float32Array }).vectors);
-
     } else {
       result = await timed(() => capped(pipelineRun(texts, side.slice('pipeline-'.length) as BaselineMode), capMs));
       if (result.error) { baseline.restart(); await initBaseline(); }
