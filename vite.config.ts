@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { playwright } from '@vitest/browser-playwright';
 import MagicString from 'magic-string';
 import { defaultClientConditions, type Plugin } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /** Debian's Chromium: `npx playwright install` cannot download browsers on these machines. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -56,6 +56,17 @@ function packageRelativeUrls(): Plugin {
   };
 }
 
+/** The bench's smoke test: a Node test of `npm run bench`, full-only (its own project, `bench`). */
+const BENCH_SMOKE = ['test/unit/bench-smoke.test.ts'];
+/** The end-to-end file `npm test` runs (project `e2e-smoke`); project `e2e` runs the others. */
+const E2E_SMOKE = ['test/e2e/sw-route.test.ts'];
+/** End-to-end projects: pages, extension and service worker driven from Node through playwright in real Chromium. */
+const E2E = {
+  environment: 'node' as const, testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false,
+  // Pages update their panels asynchronously, and on a loaded 2-core CI machine 1 s (the default) was too short.
+  expect: { poll: { timeout: 15_000 } },
+};
+
 export default defineConfig({
   // Built asset URLs relative to the module that names them (see packageRelativeUrls).
   experimental: {
@@ -97,29 +108,18 @@ export default defineConfig({
     include: ['@huggingface/transformers', 'comlink', 'idb-keyval', 'openai', 'ajv'],
   },
   test: {
-    // The JSON report is what .ci/run counts; the default reporter is for people.
-    reporters: ['default', ['json', { outputFile: 'test/output/vitest.json' }]],
+    // The JSON report is what .ci/run counts; the default reporter is for people; the progress reporter
+    // prints a line as each project starts and ends (they run one after another, in `groupOrder`).
+    reporters: ['default', './test/fixtures/progress-reporter.ts', ['json', { outputFile: 'test/output/vitest.json' }]],
+    // `npm test` runs the projects its script names (unit, browser, e2e-smoke); `npm run test:full` runs
+    // every project here, and CI runs test:full. A project not named in `npm test` is full-only.
     projects: [
+      // ── npm test: what a contributor runs often ──
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000, sequence: { groupOrder: 0 } },
-      },
-      {
-        extends: true,
-        // The packed package installed into fresh vite, webpack and esbuild apps, run in Chromium.
         test: {
-          name: 'consumer', include: ['test/consumer/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 4 },
-          testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false,
-        },
-      },
-      {
-        extends: true,
-        // The demo page and the extension, driven from Node through playwright in real Chromium.
-        test: {
-          name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 3 },
-          testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false,
-          // Pages update their panels asynchronously, and on a loaded 2-core CI machine 1 s (the default) was too short.
-          expect: { poll: { timeout: 15_000 } },
+          name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: [...configDefaults.exclude, ...BENCH_SMOKE],
+          environment: 'node', testTimeout: 60_000, sequence: { groupOrder: 0 },
         },
       },
       {
@@ -134,6 +134,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // All files in one page, so they can share one client and its worker (tiny-models.ts
+          // `sharedClient`): a fresh worker pays onnxruntime's first-session start-up, most of a test's time.
+          isolate: false,
           browser: {
             enabled: true,
             headless: true,
@@ -145,10 +148,21 @@ export default defineConfig({
       },
       {
         extends: true,
+        // One short end-to-end run: the service-worker route, driven from Node in real Chromium.
+        test: { name: 'e2e-smoke', include: E2E_SMOKE, sequence: { groupOrder: 2 }, ...E2E },
+      },
+      // ── full-only (npm run test:full, and CI): slow, and rarely what a change breaks ──
+      {
+        extends: true,
+        // `npm run bench` end to end on the tiny model, with its WebGPU-against-WASM race on SwiftShader.
+        test: { name: 'bench', include: BENCH_SMOKE, environment: 'node', sequence: { groupOrder: 3 } },
+      },
+      {
+        extends: true,
         test: {
           name: 'browser-webgpu',
           include: ['test/webgpu/**/*.test.ts'],
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 4 },
           globalSetup: ['test/fixtures/global-setup.ts'],
           // SwiftShader runs every WebGPU kernel on the CPU: slow even on the tiny fixtures.
           testTimeout: 180_000,
@@ -163,6 +177,23 @@ export default defineConfig({
           },
         },
       },
+      {
+        extends: true,
+        // The demo page (search, reload, offline, the picture gallery) and the browser extension.
+        test: {
+          name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [...configDefaults.exclude, ...E2E_SMOKE],
+          sequence: { groupOrder: 5 }, ...E2E,
+        },
+      },
+      {
+        extends: true,
+        // The packed package installed into fresh vite, webpack and esbuild apps, run in Chromium.
+        test: {
+          name: 'consumer', include: ['test/consumer/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 6 },
+          testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false,
+        },
+      },
+      // The reliability project goes here (full-only), with the next groupOrder.
     ],
   },
 });

@@ -34,7 +34,7 @@ export async function installServiceWorker(build: string, timeoutMs = 5000): Pro
   return 'controlled';
 }
 
-/** `serveToServiceWorker`, where this checkout of the library has it (src/sw-bridge.ts). */
+/** `serveToServiceWorker`, where this checkout of the library has it (src/serve/sw-bridge.ts). */
 const serveToServiceWorker = (library as Record<string, unknown>).serveToServiceWorker as
   | ((client: InPageEmbeddings) => () => void)
   | undefined;

@@ -3,8 +3,8 @@
 import type { DeviceTestFaults } from './device-protocol.js';
 import type { BenchRuntime, EngineOptions, ProgressEvent } from './engine-protocol.js';
 import type { DeviceChoice, LocalModelRow, ModelRow, RemoteModelRow } from './models.js';
-import type { RemoteProviderOptions } from './remote-client.js';
-import type { CacheErrorEvent, CacheOptions } from './vector-cache.js';
+import type { CacheErrorEvent, CacheOptions } from './cache/index.js';
+import type { RemoteProviderOptions } from './remote/index.js';
 import type { WorkerFactory } from './worker-host.js';
 import { DEFAULT_LIMITS } from './worker/batch-planner.js';
 

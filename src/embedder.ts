@@ -1,22 +1,22 @@
-/** The front door: validate → cache → compute the misses (local worker | remote) → respond, with a usage ledger. */
+/** The front door: validate → plan → cache → compute the misses (local worker | remote) → respond, with a usage ledger. */
 
-import { cacheKey, keyScope } from './cache-key.js';
+import { apportionTokens, cacheKey, VectorCache } from './cache/index.js';
 import { buildCatalogue, engineOptions, type ClientOptions, type RequestOptions } from './client-options.js';
 import { badRequest, InternalServerError } from './errors.js';
-import type { BackendInfo, EngineStats, LocalModelSpec } from './engine-protocol.js';
-import { CATALOGUE, CATALOGUE_CREATED_AT, type LocalModelRow, type ModelRow, type RemoteModelRow } from './models.js';
-import { createOpenAIFetch } from './openai-fetch.js';
+import type { BackendInfo, EngineStats } from './engine-protocol.js';
+import { computeMixed, inputKeys, resolveImages, type ImageInput } from './image/index.js';
+import { CATALOGUE, CATALOGUE_CREATED_AT, type ModelRow } from './models.js';
 import type { CreateEmbeddingResponse, CreateFloat32EmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
-import { RemoteClient } from './remote-client.js';
+import { RemoteClient } from './remote/index.js';
+import { modelInputs, planRequest, type LocalPlan, type RemotePlan, type RequestPlan } from './request-plan.js';
 import { buildResponse } from './response.js';
+import { createOpenAIFetch } from './serve/index.js';
 import { UsageLedger, type UsageReport } from './usage-ledger.js';
 import { validateRequest, type NormalizedRequest } from './validate.js';
-import { apportionTokens, VectorCache } from './vector-cache.js';
-import { computeMixed, inputKeys, resolveImages, towerTag, type ImageInput, type RawImageInput } from './image-route.js';
 import { noDefaultWorker, WorkerHost } from './worker-host.js';
 
-/** A text (instruction applied), for remote rows token ids, or for multimodal rows an image. */
-type ModelInput = string | number[] | ImageInput;
+/** A text (instruction applied), for remote rows token ids, or for multimodal rows an image (read). */
+type Input = string | number[] | ImageInput;
 
 /** Vectors for a list of inputs, in order, and the tokens it took to make them. */
 interface Computed {
@@ -115,40 +115,22 @@ export class InPageEmbeddings {
   private async create(
     body: EmbeddingCreateParams, requestOptions: RequestOptions = {},
   ): Promise<CreateEmbeddingResponse | CreateFloat32EmbeddingResponse> {
+    // 1. Validate, and resolve the row against this client's options once: later steps take only the plan.
     const req = validateRequest(body, this.catalogue);
     const encodingFormat = vectorFormat(req.encodingFormat, requestOptions.vectors);
-    const row = req.row;
-    // Images are read in the worker now when the cache needs their content digest for its keys.
-    const inputs = await resolveImages(this.modelInputs(req), (task) => this.host.call(task), this.cache.enabled && requestOptions.cache !== false);
-    const { vectors, tokens, cachedTokens } = await this.computeCached(row, inputs, req, requestOptions);
+    const plan = planRequest(req, this.options);
+    // 2. Images are read in the worker now when the cache needs their content digest for its keys.
+    const inputs = await resolveImages(modelInputs(plan, req.inputs), (task) => this.host.call(task), this.cache.enabled && requestOptions.cache !== false);
+    // 3. Answer from the cache, computing only the misses.
+    const { vectors, tokens, cachedTokens } = await this.computeCached(plan, inputs, req, requestOptions);
     this.ledger.record({
-      model: req.model, user: req.user, route: row.route, tokens, cachedTokens: cachedTokens ?? 0,
-      pricePerMillion: row.pricePerMillion,
+      model: req.model, user: req.user, route: plan.route, tokens, cachedTokens: cachedTokens ?? 0,
+      pricePerMillion: plan.pricePerMillion,
     });
-    // Remote providers with native `dimensions` already answered at that width.
-    const dimensions = row.route === 'remote' && row.nativeDimensions ? undefined : req.dimensions;
+    // 4. Respond: the one place vectors become number[] or base64.
     return await buildResponse({
-      model: req.model, vectors, dimensions, encodingFormat, promptTokens: tokens, cachedTokens,
+      model: req.model, vectors, dimensions: plan.responseWidth, encodingFormat, promptTokens: tokens, cachedTokens,
       imageCount: req.inputs.filter((input) => input.kind === 'image').length,
-    });
-  }
-
-  /**
-   * Inputs as the model sees them: the row's query instruction applied only for `input_type: 'query'`
-   * (also for a local model routed to a server hosting it); token arrays pass through for remote rows
-   * (validation refused them for local ones).
-   */
-  private modelInputs(req: NormalizedRequest): Array<ModelInput | RawImageInput> {
-    const row = req.row;
-    return req.inputs.map((input, i) => {
-      if (input.kind === 'tokens') return input.ids;
-      if (input.kind === 'image') {
-        const param = req.inputs.length > 1 ? `input[${i}]` : 'input';
-        if (row.route !== 'local' || !row.vision) throw badRequest(`Invalid '${param}': ${row.id} has no image tower here; pass text.`, param);
-        return { rawImage: input.image };
-      }
-      const template = req.inputType === 'query' ? row.queryTemplate : undefined;
-      return template ? template.replace('{text}', input.text) : input.text;
     });
   }
 
@@ -157,21 +139,14 @@ export class InPageEmbeddings {
    * concurrent calls). `cachedTokens` is set when any input came from the cache.
    */
   private async computeCached(
-    row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions,
+    plan: RequestPlan, inputs: Input[], req: NormalizedRequest, requestOptions: RequestOptions,
   ): Promise<Computed & { cachedTokens?: number }> {
-    if (!this.cache.enabled || requestOptions.cache === false) return this.compute(row, inputs, req, requestOptions);
-    const scope = keyScope(row, {
-      // 'auto' keys as WASM: it serves WebGPU vectors only after they matched WASM's (cosine >= 0.999).
-      inputType: req.inputType, dimensions: req.dimensions, device: row.route === 'local' ? this.spec(row).device : undefined,
-      truncate: this.options.truncate,
-    });
-    const keys = await inputKeys(scope, inputs, row.route === 'local' ? towerTag(this.spec(row)) : 'none', cacheKey);
-    // Stored vectors are full width, except where a remote provider computes `dimensions` itself.
-    const dims = row.route === 'remote' && row.nativeDimensions && req.dimensions ? req.dimensions : row.dims;
-    const result = await this.cache.through(keys, { model: row.id, dims }, async (positions) => {
+    if (!this.cache.enabled || requestOptions.cache === false) return this.compute(plan, inputs, req, requestOptions);
+    const keys = await inputKeys(plan.cache, inputs, cacheKey);
+    const result = await this.cache.through(keys, { model: plan.model, dims: plan.cache.dims }, async (positions) => {
       const misses = positions.map((i) => inputs[i]);
       const params = positions.map((i) => (inputs.length > 1 ? `input[${i}]` : 'input'));
-      const c = await this.compute(row, misses, req, requestOptions, params);
+      const c = await this.compute(plan, misses, req, requestOptions, params);
       return { ...c, tokenCounts: c.tokenCounts ?? apportionTokens(misses, c.tokens) };
     });
     return { vectors: result.vectors, tokens: result.tokens, cachedTokens: result.hits ? result.cachedTokens : undefined };
@@ -182,31 +157,31 @@ export class InPageEmbeddings {
    * `params` names each input in errors (`input[3]`) when they are a subset of the request's.
    */
   private compute(
-    row: ModelRow, inputs: ModelInput[], req: NormalizedRequest, requestOptions: RequestOptions, params?: string[],
+    plan: RequestPlan, inputs: Input[], req: NormalizedRequest, requestOptions: RequestOptions, params?: string[],
   ): Promise<Computed> {
-    return row.route === 'remote'
-      ? this.computeRemote(row, inputs as Array<string | number[]>, req, requestOptions)
-      : this.computeLocal(row, inputs as Array<string | ImageInput>, params);
+    return plan.route === 'remote'
+      ? this.computeRemote(plan, inputs as Array<string | number[]>, req, requestOptions)
+      : this.computeLocal(plan, inputs as Array<string | ImageInput>, params);
   }
 
   /** Forward inputs for a model without open weights to its provider. */
   private async computeRemote(
-    row: RemoteModelRow, inputs: Array<string | number[]>, req: NormalizedRequest, requestOptions: RequestOptions,
+    plan: RemotePlan, inputs: Array<string | number[]>, req: NormalizedRequest, requestOptions: RequestOptions,
   ): Promise<Computed> {
-    return this.remote.embed(row, inputs, {
-      dimensions: req.dimensions, user: req.user,
+    return this.remote.embed(plan.row, inputs, {
+      dimensions: plan.providerDimensions, user: req.user,
       signal: requestOptions.signal, timeout: requestOptions.timeout, maxRetries: requestOptions.maxRetries,
     });
   }
 
   /** Compute texts with the row's text tower and images with its image tower, each tower only when needed. */
-  private computeLocal(row: LocalModelRow, inputs: Array<string | ImageInput>, params?: string[]): Promise<Computed> {
-    if (inputs.every((x) => typeof x === 'string')) return this.computeTexts(row, inputs as string[], params);
-    return computeMixed(inputs, params, this.spec(row), (task) => this.host.call(task), (texts, p) => this.computeTexts(row, texts, p));
+  private computeLocal(plan: LocalPlan, inputs: Array<string | ImageInput>, params?: string[]): Promise<Computed> {
+    if (inputs.every((x) => typeof x === 'string')) return this.computeTexts(plan, inputs as string[], params);
+    return computeMixed(plan, inputs, params, (task) => this.host.call(task), (texts, p) => this.computeTexts(plan, texts, p));
   }
 
   /** Compute each distinct text once in the worker, then fan the vectors back out in input order. */
-  private async computeTexts(row: LocalModelRow, texts: string[], params?: string[]): Promise<Computed & { tokenCounts: number[] }> {
+  private async computeTexts(plan: LocalPlan, texts: string[], params?: string[]): Promise<Computed & { tokenCounts: number[] }> {
     const firstIndex = new Map<string, number>();
     const unique: { text: string; param: string }[] = [];
     const slotOf = texts.map((text, i) => {
@@ -218,27 +193,15 @@ export class InPageEmbeddings {
       }
       return slot;
     });
-    const spec = this.spec(row);
-    const result = await this.host.call((engine) => engine.embed(spec, unique, this.options.truncate ?? false));
+    const { spec } = plan;
+    const result = await this.host.call((engine) => engine.embed(spec, unique, plan.truncate));
     if (result.vectors.length !== unique.length * spec.dims) {
-      throw new InternalServerError(500, { message: `${row.id} returned a wrong number of values`, type: 'server_error' });
+      throw new InternalServerError(500, { message: `${plan.model} returned a wrong number of values`, type: 'server_error' });
     }
     const vectors = slotOf.map((slot) => result.vectors.subarray(slot * spec.dims, (slot + 1) * spec.dims));
     let tokens = 0;
     for (const n of result.tokenCounts) tokens += n;
     return { vectors, tokens, tokenCounts: slotOf.map((slot) => result.tokenCounts[slot]) };
-  }
-
-  private spec(row: LocalModelRow): LocalModelSpec {
-    const requested = row.device ?? this.options.device ?? 'wasm';
-    const device = requested === 'webgpu' ? 'webgpu' : 'wasm';
-    return {
-      id: row.id, repo: row.repo, revision: row.revision, dtype: row.dtype[device], device, requested, dtypes: row.dtype,
-      pooling: row.pooling,
-      paddingSide: row.paddingSide, eosTokenId: row.eosTokenId, maxTokens: row.maxTokens,
-      modelFileName: row.modelFileName, output: row.output, dims: row.dims, hostingNote: row.hostingNote,
-      vision: row.vision && { modelFileName: row.vision.modelFileName, output: row.vision.output, dtype: row.vision.dtype[device] },
-    };
   }
 }
 

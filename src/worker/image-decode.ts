@@ -5,7 +5,7 @@
  */
 
 import { badRequest } from '../errors.js';
-import { imageDigest } from '../image-key.js';
+import { imageDigest } from '../cache/image-key.js';
 import type { ImageItem, ImageSource, ReadImage } from '../engine-protocol.js';
 
 /** Decoded pixels, 4 bytes per pixel, straight (not premultiplied) alpha. */

@@ -1,4 +1,11 @@
-/** The module Worker's entry: serves one Engine to the main thread. */
+/**
+ * worker/: everything that runs in the inference worker: the engine, the batch planner and its cost model,
+ * the model loader, the device choice (WASM, WebGPU, 'auto'), image decoding and preprocessing. The only
+ * place transformers.js and onnxruntime-web load. May import: the root's contracts (`engine-protocol`,
+ * `device-protocol`, `worker-rpc`), `errors`, `models` (types), `vector-math`; `cache/image-key` (digests).
+ *
+ * This file is the module Worker's entry: it serves one Engine to the main thread.
+ */
 
 import { exposeEngine, FATAL_MESSAGE } from '../worker-rpc.js';
 import { Engine } from './engine.js';

@@ -11,7 +11,7 @@ import {
   cacheKey, CATALOGUE, cosine, keyScope, type CacheErrorEvent, type CacheStats, type CreateEmbeddingResponse, type InPageEmbeddings,
 } from '../../src/index.js';
 import { freshNamespace, quotaExceededStore, realStore } from './cache-helpers.js';
-import { asNumbers, FAMILIES, tinyClient } from './tiny-models.js';
+import { asNumbers, FAMILIES, sharedClient, tinyClient } from './tiny-models.js';
 
 const BGE = FAMILIES.bert.id; // 'BAAI/bge-small-en-v1.5'
 const QWEN = FAMILIES.qwen3.id; // 'Qwen/Qwen3-Embedding-0.6B'
@@ -22,14 +22,14 @@ const namespace = freshNamespace('flow');
 let client: InPageEmbeddings;
 let uncached: InPageEmbeddings;
 beforeAll(async () => {
-  [client, uncached] = await Promise.all([tinyClient({ cacheNamespace: namespace }), tinyClient({ cache: false })]);
+  [client, uncached] = await Promise.all([tinyClient({ cacheNamespace: namespace }), sharedClient()]);
   // Load the models once, here, so the tests time what they test.
   await Promise.all([
     client.embeddings.create({ model: BGE, input: 'load' }), client.embeddings.create({ model: QWEN, input: 'load' }),
     uncached.embeddings.create({ model: BGE, input: 'load' }),
   ]);
 }, SLOW);
-afterAll(() => Promise.all([client.dispose(), uncached.dispose()]));
+afterAll(() => client.dispose());
 
 const vectors = (res: CreateEmbeddingResponse) => res.data.map((d) => asNumbers(d.embedding));
 const entriesOf = (stats: CacheStats, model: string) => stats.byModel[model]?.entries ?? 0;

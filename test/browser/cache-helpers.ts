@@ -1,7 +1,7 @@
 /** Helpers for the vector-cache tests: deterministic vectors, unique namespaces, stores that fail. */
 
 import { createStore } from 'idb-keyval';
-import { cacheDatabaseName, type CacheStore, type Computation, type VectorCache } from '../../src/vector-cache.js';
+import { cacheDatabaseName, type CacheStore, type Computation, type VectorCache } from '../../src/cache/index.js';
 
 /** A fresh namespace, so each test has a database of its own. */
 export const freshNamespace = (label: string) => `test-${label}-${crypto.randomUUID()}`;

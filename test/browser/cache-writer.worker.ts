@@ -3,7 +3,7 @@
  * connection, its own event loop, as another tab has. It waits for `go` so all writers start together.
  */
 
-import { VectorCache } from '../../src/vector-cache.js';
+import { VectorCache } from '../../src/cache/vector-cache.js';
 import { seededCompute } from './cache-helpers.js';
 
 interface Job { namespace: string; model: string; dims: number; chunks: string[][] }

@@ -2,11 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APIError, BadRequestError, cosine, InternalServerError, NotFoundError, type InPageEmbeddings,
 } from '../../src/index.js';
-import { asNumbers, FAMILIES, fixtureJson, modelHost, tinyClient, type Golden } from './tiny-models.js';
+import { asNumbers, FAMILIES, fixtureJson, modelHost, sharedClient, tinyClient, type Golden } from './tiny-models.js';
 
 let client: InPageEmbeddings;
-beforeAll(async () => { client = await tinyClient(); });
-afterAll(() => client.dispose());
+beforeAll(async () => { client = await sharedClient(); });
+
+// A flaky model: its first load fails (500), the next call loads again. A fresh revision keeps
+// transformers.js' Cache API copy out of the way, so the request reaches the host.
+const TRANSIENT = { id: 'my/transient', repo: FAMILIES.jina.repo, revision: `r-${crypto.randomUUID()}`, dims: 32, pooling: 'mean' as const };
+let adjustedClient: Promise<InPageEmbeddings> | undefined;
+/**
+ * One client for the tests that need rows of their own: the other padding side for qwen3 and xlmr, an
+ * 8-token limit on bert, a missing and a flaky model. Each test uses only its own row, so one worker
+ * serves them all.
+ */
+const adjusted = () => (adjustedClient ??= tinyClient({
+  models: [
+    { id: FAMILIES.qwen3.id, paddingSide: 'right' }, { id: FAMILIES.xlmr.id, paddingSide: 'left' },
+    { id: FAMILIES.bert.id, maxTokens: 8 }, { id: 'my/missing', repo: 'nobody/missing', dims: 32 }, TRANSIENT,
+  ],
+}));
+afterAll(async () => { await (await adjustedClient)?.dispose(); });
 
 async function rejection(p: Promise<unknown>): Promise<APIError> {
   try { await p; } catch (err) { if (err instanceof APIError) return err; throw err; }
@@ -46,24 +62,31 @@ describe('embeddings.create on every local family', () => {
 
   // BERT-style models with learned absolute positions must be right-padded (their vectors change
   // otherwise, as the real models' do); models whose positions come from the mask are padding-side free.
-  it.each([['qwen3', 'right'], ['xlmr', 'left']] as const)('%s gives the golden vectors with %s padding too', async (family, side) => {
+  it.each([['qwen3', 'right'], ['xlmr', 'left']] as const)('%s gives the golden vectors with %s padding too', async (family, _side) => {
     const { id, repo } = FAMILIES[family];
     const golden = await fixtureJson<Golden>(repo, 'golden.json');
-    const flipped = await tinyClient({ models: [{ id, paddingSide: side }] });
+    const flipped = await adjusted();
+    // The client's counters are cumulative: this request's share is the difference.
+    const before = (await flipped.engineStats()).paddedTokens;
     const res = await flipped.embeddings.create({ model: id, input: golden.texts });
     res.data.forEach((d, i) => expect(cosine(asNumbers(d.embedding), golden.vectors[i])).toBeGreaterThanOrEqual(0.9999));
-    expect((await flipped.engineStats()).paddedTokens).toBeGreaterThan(res.usage.prompt_tokens);
-    await flipped.dispose();
+    expect((await flipped.engineStats()).paddedTokens - before).toBeGreaterThan(res.usage.prompt_tokens);
   });
 });
 
 describe('quantized variants', () => {
+  // One client whose rows all ask for q8: each family's q8 graph loads beside the others in one worker.
+  let q8: InPageEmbeddings;
+  beforeAll(async () => {
+    q8 = await tinyClient({ models: textFamilies.map(([, { id }]) => ({ id, dtype: { wasm: 'q8' as const, webgpu: 'fp32' as const } })) });
+  });
+  afterAll(() => q8.dispose());
+
   it.each(textFamilies)('%s: the q8 graph loads and stays close to fp32', async (_, { id, repo }) => {
     const golden = await fixtureJson<Golden>(repo, 'golden.json');
-    const q8 = await tinyClient({ models: [{ id, dims: golden.vectors[0].length, dtype: { wasm: 'q8', webgpu: 'fp32' } }] });
     const res = await q8.embeddings.create({ model: id, input: golden.texts });
+    await expect(q8.backends()).resolves.toContainEqual(expect.objectContaining({ model: id, dtype: 'q8' }));
     res.data.forEach((d, i) => expect(cosine(asNumbers(d.embedding), golden.vectors[i])).toBeGreaterThanOrEqual(Q8_MIN_COSINE));
-    await q8.dispose();
   });
 });
 
@@ -116,26 +139,26 @@ describe('batching', () => {
     const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu'.split(' ');
     const texts = Array.from({ length: 64 }, (_, i) =>
       Array.from({ length: i % 8 === 0 ? 60 + i : 2 + (i % 5) }, (_, k) => words[(i + k) % words.length]).join(' '));
-    const fresh = await tinyClient();
-    const res = await fresh.embeddings.create({ model: FAMILIES.bert.id, input: texts });
-    const stats = await fresh.engineStats();
+    // The shared client's counters are cumulative: this request's share is the difference.
+    const before = await client.engineStats();
+    const res = await client.embeddings.create({ model: FAMILIES.bert.id, input: texts });
+    const after = await client.engineStats();
+    const [realTokens, paddedTokens] = [after.realTokens - before.realTokens, after.paddedTokens - before.paddedTokens];
     const longest = Math.max(...texts.map((t) => t.split(' ').length)) + 2;
-    expect(stats.realTokens).toBe(res.usage.prompt_tokens);
-    expect(stats.paddedTokens).toBeLessThan(texts.length * longest);
-    expect(stats.paddedTokens).toBeLessThan(1.2 * stats.realTokens);
+    expect(realTokens).toBe(res.usage.prompt_tokens);
+    expect(paddedTokens).toBeLessThan(texts.length * longest);
+    expect(paddedTokens).toBeLessThan(1.2 * realTokens);
     for (const i of [0, 1, 8, 63]) {
-      const single = await fresh.embeddings.create({ model: FAMILIES.bert.id, input: texts[i] });
+      const single = await client.embeddings.create({ model: FAMILIES.bert.id, input: texts[i] });
       expect(cosine(asNumbers(single.data[0].embedding), asNumbers(res.data[i].embedding))).toBeGreaterThanOrEqual(0.99999);
     }
-    await fresh.dispose();
   });
 
   it('computes identical texts in one request once', async () => {
-    const fresh = await tinyClient();
-    const res = await fresh.embeddings.create({ model: FAMILIES.bert.id, input: ['same', 'other', 'same'] });
+    const before = (await client.engineStats()).texts;
+    const res = await client.embeddings.create({ model: FAMILIES.bert.id, input: ['same', 'other', 'same'] });
     expect(res.data[0].embedding).toEqual(res.data[2].embedding);
-    expect((await fresh.engineStats()).texts).toBe(2);
-    await fresh.dispose();
+    expect((await client.engineStats()).texts - before).toBe(2);
   });
 
   it('20 concurrent create() calls across two models all resolve correctly', async () => {
@@ -160,36 +183,30 @@ describe('errors', () => {
   });
 
   it('rejects too-long input from inside the worker as the same class, naming the input', async () => {
-    const tiny = await tinyClient({ models: [{ id: FAMILIES.bert.id, maxTokens: 8, dims: (await fixtureJson<Golden>(FAMILIES.bert.repo, 'golden.json')).vectors[0].length }] });
+    const tiny = await adjusted();
     const err = await rejection(tiny.embeddings.create({ model: FAMILIES.bert.id, input: ['short', 'one two three four five six seven eight nine'] }));
     expect(err).toBeInstanceOf(BadRequestError);
     expect(err).toMatchObject({ status: 400, param: 'input', type: 'invalid_request_error' });
     expect(err.message).toMatch(/input\[1\].*maximum input length is 8 tokens/);
-    const truncating = await tinyClient({ truncate: true, models: [{ id: FAMILIES.bert.id, maxTokens: 8, dims: (await fixtureJson<Golden>(FAMILIES.bert.repo, 'golden.json')).vectors[0].length }] });
+    const truncating = await tinyClient({ truncate: true, models: [{ id: FAMILIES.bert.id, maxTokens: 8 }] });
     const ok = await truncating.embeddings.create({ model: FAMILIES.bert.id, input: 'one two three four five six seven eight nine' });
     expect(ok.usage.prompt_tokens).toBe(8);
-    await Promise.all([tiny.dispose(), truncating.dispose()]);
+    await truncating.dispose();
   });
 
   it('a model whose files are missing rejects clearly, leaves other models usable, and is retried', async () => {
-    const broken = await tinyClient({ models: [{ id: 'my/missing', repo: 'nobody/missing', dims: 32 }] });
+    const broken = await adjusted();
     const err = await rejection(broken.embeddings.create({ model: 'my/missing', input: 'x' }));
     expect(err.message).toContain('nobody/missing');
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err.code).toBe('model_files_not_found');
     const ok = await broken.embeddings.create({ model: FAMILIES.bert.id, input: 'still fine' });
     expect(ok.data).toHaveLength(1);
-    // A transient failure: the first load fails (500), the next call loads again and succeeds. A fresh
-    // revision keeps transformers.js' Cache API copy out of the way, so the request reaches the host.
-    const transient = { id: 'my/transient', repo: FAMILIES.jina.repo, revision: `r-${crypto.randomUUID()}`, dims: 32, pooling: 'mean' as const };
-    const flaky = await tinyClient({ models: [transient] });
     await fetch(`${modelHost()}__fail?repo=${FAMILIES.jina.repo}&count=1`);
-    const failed = await rejection(flaky.embeddings.create({ model: transient.id, input: 'x' }));
+    const failed = await rejection(broken.embeddings.create({ model: TRANSIENT.id, input: 'x' }));
     expect(failed.status).toBeGreaterThanOrEqual(400);
-    const retried = await flaky.embeddings.create({ model: transient.id, input: 'x' });
+    const retried = await broken.embeddings.create({ model: TRANSIENT.id, input: 'x' });
     expect(retried.data).toHaveLength(1);
-    await flaky.dispose();
-    await broken.dispose();
   });
 
   it('when the worker dies, pending calls reject and the next call starts a fresh worker', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APIError, BadRequestError, cosine, type InPageEmbeddings, type LocalModelRow } from '../../src/index.js';
-import { asNumbers, FAMILIES, fixtureJson, modelHost, tinyClient, type Golden } from './tiny-models.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APIError, BadRequestError, cosine, type InPageEmbeddings } from '../../src/index.js';
+import { asNumbers, CLIP_FP32_VISION as FP32_VISION, FAMILIES, fixtureJson, modelHost, sharedClient, tinyClient, type Golden } from './tiny-models.js';
 
 interface ClipGolden extends Golden {
   images: Array<{ file: string; width: number; height: number }>;
@@ -8,10 +8,6 @@ interface ClipGolden extends Golden {
 }
 
 const { id, repo } = FAMILIES.clip;
-/** The golden vectors come from fp32 weights: run the image tower in fp32 too (the catalogue's default is q8). */
-const FP32_VISION: Partial<LocalModelRow> & { id: string } = {
-  id, vision: { modelFileName: 'vision_model', output: 'image_embeds', dtype: { wasm: 'fp32', webgpu: 'fp32' } },
-};
 const fileUrl = (file: string) => `${modelHost()}${repo}/resolve/main/${file}`;
 const hubLog = async (clear = false): Promise<string[]> => (await fetch(`${modelHost()}__log${clear ? '?clear' : ''}`)).json();
 
@@ -22,9 +18,9 @@ let blobs: Blob[];
 beforeAll(async () => {
   golden = await fixtureJson<ClipGolden>(repo, 'golden.json');
   blobs = await Promise.all(golden.images.map(async ({ file }) => (await fetch(fileUrl(file))).blob()));
-  client = await tinyClient({ models: [FP32_VISION], cache: false });
+  // The golden vectors come from fp32 weights: the shared client runs the image tower in fp32 too.
+  client = await sharedClient();
 });
-afterAll(() => client.dispose());
 
 async function rejection(p: Promise<unknown>): Promise<APIError> {
   try { await p; } catch (err) { if (err instanceof APIError) return err; throw err; }

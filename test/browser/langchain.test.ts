@@ -1,13 +1,12 @@
 /** The LangChain adapter on the tiny models: the same vectors as create(), query instruction on queries only. */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InPageLangChainEmbeddings, type InPageEmbeddings } from '../../src/index.js';
-import { expectSameVectors, FAMILIES, tinyClient } from './tiny-models.js';
+import { expectSameVectors, FAMILIES, sharedClient } from './tiny-models.js';
 
 let client: InPageEmbeddings;
 // No vector cache: every compared vector is computed, so the adapter's own calls are what is compared.
-beforeAll(async () => { client = await tinyClient({ cache: false }); });
-afterAll(() => client.dispose());
+beforeAll(async () => { client = await sharedClient(); });
 
 const texts = ['first document', 'the second, a little longer', 'third', 'fourth one here', 'fifth'];
 

@@ -1,7 +1,7 @@
 /** Helpers for browser tests: the tiny fixture models, their golden vectors, and a client wired to them. */
 
 import { inject } from 'vitest';
-import { InPageEmbeddings, type ClientOptions, type ModelRow } from '../../src/index.js';
+import { InPageEmbeddings, type ClientOptions, type LocalModelRow, type ModelRow } from '../../src/index.js';
 
 export { asNumbers, expectSameVectors } from '../fixtures/same-vectors.js';
 
@@ -40,6 +40,23 @@ export async function tinyRows(): Promise<Array<Partial<ModelRow> & { id: string
     if (id.startsWith('Qwen/')) row.matryoshka = { min: 4, max: dims };
     return row;
   }));
+}
+
+/** jina-clip-v1 with its image tower in fp32, as its golden vectors were made (the catalogue's default is q8). */
+export const CLIP_FP32_VISION: Partial<LocalModelRow> & { id: string } = {
+  id: FAMILIES.clip.id, vision: { modelFileName: 'vision_model', output: 'image_embeds', dtype: { wasm: 'fp32', webgpu: 'fp32' } },
+};
+
+let shared: Promise<InPageEmbeddings> | undefined;
+
+/**
+ * One client (vector cache off, jina-clip's image tower in fp32) for every test that only needs vectors
+ * computed: the browser project runs its files in one page (`isolate: false`), so they all share its
+ * worker and its loaded models. Never dispose it; a test that needs a worker, counters or options of its
+ * own makes its own client with `tinyClient`.
+ */
+export function sharedClient(): Promise<InPageEmbeddings> {
+  return (shared ??= tinyClient({ cache: false, models: [CLIP_FP32_VISION] }));
 }
 
 /** A client on the tiny models served locally. */

@@ -2,8 +2,8 @@
 
 import { get } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
-import { decodeEntries } from '../../src/cache-format.js';
-import { CacheErrorEvent, entryBytes, VectorCache, type CacheStore } from '../../src/vector-cache.js';
+import { decodeEntries } from '../../src/cache/cache-format.js';
+import { CacheErrorEvent, entryBytes, VectorCache, type CacheStore } from '../../src/cache/index.js';
 import {
   abortingStore, closedConnectionStore, fill, freshNamespace, keysFor, quotaExceededStore, realStore, seededCompute,
   seededVector, unavailableStore,

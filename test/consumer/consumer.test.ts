@@ -46,6 +46,15 @@ function installPackedPackage(): void {
 /** Open `page` of a build on a fresh server and context; return what the page reported and who served it. */
 async function runPage(outDir: string, page: string, isolated: boolean) {
   const server = await serveStatic(outDir, { isolated });
+  try {
+    return { ...(await openPage(`${server.origin}/${page}`)), served: [...server.log], origin: server.origin };
+  } finally {
+    await server.close();
+  }
+}
+
+/** Open a consumer page in a fresh context; return what it reported, its errors and every URL it requested. */
+async function openPage(url: string) {
   const context = await browser.newContext();
   const requested: string[] = [];
   context.on('request', (request) => requested.push(request.url()));
@@ -53,13 +62,12 @@ async function runPage(outDir: string, page: string, isolated: boolean) {
   const errors: string[] = [];
   tab.on('pageerror', (error) => errors.push(error.message));
   try {
-    await tab.goto(`${server.origin}/${page}?hub=${encodeURIComponent(hub.url)}`);
+    await tab.goto(`${url}?hub=${encodeURIComponent(hub.url)}`);
     const result = await tab.evaluate(() => (window as unknown as { __consumer: Promise<unknown> }).__consumer) as PageResult;
     const hardwareConcurrency = await tab.evaluate(() => navigator.hardwareConcurrency);
-    return { result, errors, requested, served: [...server.log], origin: server.origin, hardwareConcurrency };
+    return { result, errors, requested, hardwareConcurrency };
   } finally {
     await context.close();
-    await server.close();
   }
 }
 
@@ -126,5 +134,27 @@ describe.each(BUNDLERS)('a %s app that installed the packed package', (bundler) 
     expect(run.result.message).toBeUndefined();
     expect(Math.min(...run.result.cosines)).toBeGreaterThan(0.9999);
     expect(run.served.some((path) => path.endsWith('worker.js') && !path.includes('custom'))).toBe(false);
+  });
+});
+
+describe('a vite app in development (vite dev server)', () => {
+  it('serves the worker and onnxruntime from the installed package and embeds, with no extra config', async () => {
+    const { createServer } = await import('vite');
+    const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+    const server = await createServer({
+      root: APP, configFile: false, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, headers: isolation, hmr: false },
+    });
+    await server.listen();
+    try {
+      const origin = server.resolvedUrls!.local[0].replace(/\/$/, '');
+      const run = await openPage(`${origin}/index.html`);
+      expect(run.errors).toEqual([]);
+      expect(run.result.message).toBeUndefined();
+      expect(Math.min(...run.result.cosines)).toBeGreaterThan(0.9999);
+      expect(run.result.backends[0].numThreads).toBe(Math.min(4, run.hardwareConcurrency));
+      expect(run.requested.some((url) => url.startsWith(`${origin}/node_modules/inpage-embeddings/dist/`) && url.includes('.wasm'))).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntries, encodeEntries, type ExportedEntry } from '../../src/cache-format.js';
-import { cacheKey, keyScope } from '../../src/cache-key.js';
+import { decodeEntries, encodeEntries, type ExportedEntry } from '../../src/cache/cache-format.js';
+import { cacheKey, keyScope } from '../../src/cache/cache-key.js';
 import { CATALOGUE, type LocalModelRow, type ModelRow, type RemoteModelRow } from '../../src/models.js';
 
 const row = (id: string) => CATALOGUE.find((r) => r.id === id)!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InPageLangChainEmbeddings, type EmbeddingsCreator } from '../../src/langchain.js';
+import { InPageLangChainEmbeddings, type EmbeddingsCreator } from '../../src/serve/langchain.js';
 import type { EmbeddingCreateParams } from '../../src/openai-types.js';
 
 /** A creator whose vector for text `t` is [length of t], answered in reverse order to test reassembly by index. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCatalogue } from '../../src/client-options.js';
 import { APIConnectionError, InternalServerError } from '../../src/errors.js';
 import { CATALOGUE } from '../../src/models.js';
-import { createOpenAIFetch, type EmbeddingsBackend } from '../../src/openai-fetch.js';
+import { createOpenAIFetch, type EmbeddingsBackend } from '../../src/serve/openai-fetch.js';
 import type { EmbeddingCreateParams } from '../../src/openai-types.js';
 import { buildResponse } from '../../src/response.js';
 import { validateRequest } from '../../src/validate.js';

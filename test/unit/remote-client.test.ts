@@ -6,10 +6,10 @@ import {
   ConflictError, InternalServerError, RateLimitError, UnprocessableEntityError,
 } from '../../src/errors.js';
 import { CATALOGUE, type RemoteModelRow } from '../../src/models.js';
-import { estimateTokens, planParts } from '../../src/remote-batches.js';
-import { RemoteClient, type RemoteProviderOptions } from '../../src/remote-client.js';
-import { redact } from '../../src/remote-providers.js';
-import { retryDelayMs } from '../../src/remote-retry.js';
+import { estimateTokens, planParts } from '../../src/remote/remote-batches.js';
+import { RemoteClient, type RemoteProviderOptions } from '../../src/remote/index.js';
+import { redact } from '../../src/remote/remote-providers.js';
+import { retryDelayMs } from '../../src/remote/remote-retry.js';
 import { expectedVector, fakeTokens, startFakeProviders, type FakeProviders, type Route } from '../fixtures/fake-providers.js';
 
 const KEY = 'sk-test-SECRET0123456789abcdefXYZ';

@@ -1,6 +1,6 @@
 /** When to retry a remote request and how long to wait first (as openai-node decides), plus the rate limiter. */
 
-import { APIUserAbortError } from './errors.js';
+import { APIUserAbortError } from '../errors.js';
 
 /** Backoff without a server hint: 0.5 s × 2^retry, capped at 8 s, minus up to 25 % jitter. */
 export const BACKOFF = { initialMs: 500, maxMs: 8000, jitter: 0.25 } as const;

@@ -4,7 +4,7 @@
  * export format of `cache-format.ts`.
  */
 
-import type { ModelRow } from './models.js';
+import type { ModelRow } from '../models.js';
 
 /** Bump when the key derivation changes: old entries then simply stop matching. */
 const KEY_VERSION = 'inpage-embeddings/key/v1';

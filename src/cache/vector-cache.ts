@@ -1,63 +1,15 @@
 /**
- * The durable vector cache: an in-memory LRU in front of an IndexedDB database of its own (record layout
- * in `cache-records.ts`), reached through idb-keyval's `UseStore` so tests can inject a failing store.
+ * The durable vector cache: an in-memory LRU in front of an IndexedDB database of its own (`idb-tier.ts`,
+ * record layout in `cache-records.ts`), reached through idb-keyval's `UseStore` so tests can inject a failing store.
  */
 
-import { createStore, type UseStore } from 'idb-keyval';
+import { ITEMS_PER_TASK, yieldToPage } from '../page-yield.js';
+import { isValidVector } from '../vector-math.js';
 import { decodeEntries, encodeEntries, type ExportedEntry } from './cache-format.js';
+import { CacheErrorEvent, type CacheModelStats, type CacheOperation, type CacheStats, type VectorCacheSettings } from './cache-options.js';
+import { clearRecords, entryBytes, readMetas, readPage, writeRecords, type CacheEntry } from './cache-records.js';
+import { IdbTier } from './idb-tier.js';
 import { MemoryLru } from './memory-lru.js';
-import { ITEMS_PER_TASK, yieldToPage } from './page-yield.js';
-import { clearRecords, entryBytes, readEntries, readMetas, readPage, writeRecords, type CacheEntry } from './cache-records.js';
-import { isValidVector } from './vector-math.js';
-
-export { entryBytes, type CacheEntry } from './cache-records.js';
-
-/** An IndexedDB object store as idb-keyval hands it out (`createStore(db, store)`). */
-export type CacheStore = UseStore;
-
-/** The `cache` client option. */
-export interface CacheOptions {
-  /** Most bytes kept in IndexedDB (vectors plus 160 bytes of keys and bookkeeping each). Default 256 MiB. */
-  maxBytes?: number;
-  /** Most bytes of vectors kept in memory in front of IndexedDB. Default 32 MiB. */
-  memoryBytes?: number;
-  /** Ask the browser, on the first write, to keep this origin's storage under pressure (`navigator.storage.persist()`). */
-  persist?: boolean;
-  /** The store to use instead of `createStore('inpage-embeddings-v1[:<namespace>]', 'vectors')`, opened lazily. */
-  store?: CacheStore;
-}
-
-/** Counts for one model; `hits` and `misses` are this client's, per distinct input of each request. */
-export interface CacheModelStats {
-  entries: number;
-  bytes: number;
-  hits: number;
-  misses: number;
-}
-
-/** What `client.cache.stats()` returns: entries and bytes in storage, hits and misses since the client started. */
-export interface CacheStats extends CacheModelStats {
-  byModel: Record<string, CacheModelStats>;
-  /** `true` once `navigator.storage.persist()` granted persistence; `undefined` when not asked. */
-  persisted?: boolean;
-}
-
-/** What failed: the request still succeeded, served from memory or computed. */
-export type CacheOperation = 'open' | 'read' | 'write' | 'validate' | 'clear' | 'export' | 'import' | 'persist';
-
-/** Dispatched as `error` on `client.cache` and passed to `onCacheError`. */
-export class CacheErrorEvent extends Event {
-  constructor(readonly operation: CacheOperation, readonly error: unknown) {
-    super('error');
-  }
-}
-
-/** Settings resolved from the client's options. */
-export interface VectorCacheSettings extends CacheOptions {
-  enabled?: boolean;
-  namespace?: string;
-  onError?: (event: CacheErrorEvent) => void;
-}
 
 /** A computation of the missed inputs, in the order asked. */
 export interface Computation {
@@ -75,16 +27,6 @@ export interface CachedResult {
 }
 
 interface Deferred { promise: Promise<CacheEntry>; resolve(e: CacheEntry): void; reject(e: unknown): void }
-
-/** The database name: version 1 of the layout, one database per namespace. */
-export const cacheDatabaseName = (namespace?: string) => `inpage-embeddings-v1${namespace ? `:${namespace}` : ''}`;
-const TOUCH_DELAY_MS = 2000;
-/**
- * New vectors wait this long before their write transaction starts. A readonly lookup queues behind any
- * readwrite transaction of the store, so writing at once made each request of a one-at-a-time stream wait
- * for the previous one's commit (`npm run bench`, workload 2).
- */
-const WRITE_DELAY_MS = 25;
 
 /** True when `v` is `dims` finite numbers (any width above 0 when `dims` is 0: a remote row of unknown width). */
 const isComplete = (v: Float32Array, dims: number) => isValidVector(v, dims || v.length) && v.length > 0;
@@ -115,25 +57,16 @@ export function apportionTokens(inputs: ReadonlyArray<unknown>, total: number): 
  */
 export class VectorCache extends EventTarget {
   readonly enabled: boolean;
-  private readonly maxBytes: number;
   private readonly memory: MemoryLru;
+  private readonly idb: IdbTier;
   private readonly inflight = new Map<string, Deferred>();
-  private readonly pendingPuts = new Map<string, CacheEntry>();
-  private readonly pendingTouches = new Map<string, number>();
   private readonly counters = new Map<string, { hits: number; misses: number }>();
-  private store: CacheStore | null | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  private writeScheduled = false;
-  private writeTimer: ReturnType<typeof setTimeout> | undefined;
-  private touchTimer: ReturnType<typeof setTimeout> | undefined;
-  private persistAsked = false;
-  private persisted: boolean | undefined;
 
   constructor(private readonly settings: VectorCacheSettings = {}) {
     super();
     this.enabled = settings.enabled ?? true;
-    this.maxBytes = settings.maxBytes ?? 256 * 2 ** 20;
     this.memory = new MemoryLru(settings.memoryBytes ?? 32 * 2 ** 20);
+    this.idb = new IdbTier(settings, this.enabled, (operation, error) => this.report(operation, error));
   }
 
   /**
@@ -151,7 +84,7 @@ export class VectorCache extends EventTarget {
     const shared = new Map<string, Promise<CacheEntry>>();
     const own = new Map<string, Deferred>();
     for (const key of first.keys()) {
-      const hit = this.memory.get(key) ?? this.pendingPuts.get(key);
+      const hit = this.memory.get(key) ?? this.idb.pending(key);
       const running = this.inflight.get(key);
       if (hit) found.set(key, hit);
       else if (running) shared.set(key, running.promise);
@@ -202,15 +135,14 @@ export class VectorCache extends EventTarget {
       c.hits++;
       hits++;
       cachedTokens += e.tokens;
-      this.touch(key);
+      this.idb.touch(key);
     }
     return { vectors: keys.map((k) => found.get(k)!.vector), tokens, cachedTokens, hits };
   }
 
   /** Resolve when every write so far (vectors and last-used times) is durable or has been reported as failed. */
-  async flush(): Promise<void> {
-    if (this.pendingTouches.size || this.pendingPuts.size) this.scheduleWrite();
-    await this.chain;
+  flush(): Promise<void> {
+    return this.idb.flush();
   }
 
   /** Return entries and bytes stored (by model, pending writes included) and this client's hits and misses. */
@@ -218,14 +150,14 @@ export class VectorCache extends EventTarget {
     await this.flush();
     const byModel: Record<string, CacheModelStats> = {};
     const row = (m: string) => (byModel[m] ??= { entries: 0, bytes: 0, hits: 0, misses: 0 });
-    const metas = await this.withStore('read', readMetas);
+    const metas = await this.idb.withStore('read', readMetas);
     if (metas) {
       for (const m of metas) { const r = row(m.model); r.entries++; r.bytes += m.bytes; }
     } else {
       for (const [, e] of this.memory.entries()) { const r = row(e.model); r.entries++; r.bytes += entryBytes(e.vector); }
     }
     for (const [m, c] of this.counters) Object.assign(row(m), c);
-    const total: CacheStats = { entries: 0, bytes: 0, hits: 0, misses: 0, byModel, persisted: this.persisted };
+    const total: CacheStats = { entries: 0, bytes: 0, hits: 0, misses: 0, byModel, persisted: this.idb.persisted };
     for (const r of Object.values(byModel)) {
       total.entries += r.entries; total.bytes += r.bytes; total.hits += r.hits; total.misses += r.misses;
     }
@@ -236,8 +168,8 @@ export class VectorCache extends EventTarget {
   async clear(filter: { model?: string } = {}): Promise<void> {
     const { model } = filter;
     for (const [k, e] of [...this.memory.entries()]) if (!model || e.model === model) this.memory.delete(k);
-    for (const [k, e] of [...this.pendingPuts]) if (!model || e.model === model) this.pendingPuts.delete(k);
-    await this.enqueue('clear', (s) => clearRecords(s, model));
+    this.idb.dropPending(model);
+    await this.idb.enqueue('clear', (s) => clearRecords(s, model));
   }
 
   /** Return every stored vector (or one model's) in the binary format of `cache-format.ts`. */
@@ -250,7 +182,7 @@ export class VectorCache extends EventTarget {
       seen.add(key);
       entries.push({ key, ...e });
     };
-    await this.withStore('export', async (s) => {
+    await this.idb.withStore('export', async (s) => {
       // Pages of 512 entries, one short transaction each, so a large store never holds one open long.
       for (let after: string | undefined, page; (page = await readPage(s, after, 512)).length; after = page[page.length - 1][0]) {
         for (const [key, e] of page) keep(key, e);
@@ -275,7 +207,7 @@ export class VectorCache extends EventTarget {
     }
     for (let i = 0; i < valid.length; i += 1024) {
       const batch = new Map(valid.slice(i, i + 1024));
-      await this.enqueue('import', (s) => writeRecords(s, batch, new Map(), this.maxBytes));
+      await this.idb.enqueue('import', (s) => writeRecords(s, batch, new Map(), this.idb.maxBytes));
     }
     return { imported: valid.length, skipped };
   }
@@ -283,87 +215,16 @@ export class VectorCache extends EventTarget {
   /** Keep new entries in memory now and queue them for the next write transaction. */
   private put(entries: Array<[string, CacheEntry]>): void {
     if (!entries.length) return;
-    for (const [key, e] of entries) { this.memory.set(key, e); this.pendingPuts.set(key, e); }
-    if (this.writeTimer !== undefined) return;
-    this.writeTimer = setTimeout(this.writeNow, WRITE_DELAY_MS);
-    // A page being closed starts the write at once rather than drop the delay's vectors.
-    globalThis.addEventListener?.('pagehide', this.writeNow);
-  }
-
-  private readonly writeNow = () => this.scheduleWrite();
-
-  /** Note a read; last-used times reach IndexedDB with the next write, or after a short delay. */
-  private touch(key: string): void {
-    this.pendingTouches.set(key, Date.now());
-    if (this.touchTimer === undefined && !this.writeScheduled) {
-      this.touchTimer = setTimeout(() => { this.touchTimer = undefined; this.scheduleWrite(); }, TOUCH_DELAY_MS);
-    }
-  }
-
-  /** Queue one write of everything pending; entries added before it starts join it. */
-  private scheduleWrite(): void {
-    clearTimeout(this.writeTimer);
-    this.writeTimer = undefined;
-    globalThis.removeEventListener?.('pagehide', this.writeNow);
-    if (this.writeScheduled) return;
-    this.writeScheduled = true;
-    this.chain = this.chain.then(async () => {
-      this.writeScheduled = false;
-      const puts = new Map(this.pendingPuts);
-      const touches = new Map(this.pendingTouches);
-      this.pendingPuts.clear();
-      this.pendingTouches.clear();
-      if (!puts.size && !touches.size) return;
-      if (puts.size) this.askPersist();
-      await this.withStore('write', (s) => writeRecords(s, puts, touches, this.maxBytes));
-    });
-  }
-
-  private askPersist(): void {
-    if (!this.settings.persist || this.persistAsked) return;
-    this.persistAsked = true;
-    const storage = globalThis.navigator?.storage;
-    if (!storage?.persist) return this.report('persist', new Error('navigator.storage.persist() is not available'));
-    storage.persist().then((granted) => { this.persisted = granted; }, (err) => this.report('persist', err));
+    for (const [key, e] of entries) this.memory.set(key, e);
+    this.idb.put(entries);
   }
 
   /** Look keys up in one read transaction; an invalid or unreadable entry is a miss. */
   private async read(keys: string[], target: { model: string; dims: number }): Promise<Array<CacheEntry | undefined>> {
-    const values = await this.withStore('read', (s) => readEntries(s, keys));
-    return (values ?? []).map((e: CacheEntry | undefined) =>
+    const values = await this.idb.read(keys);
+    return values.map((e: CacheEntry | undefined) =>
       e && e.model === target.model && e.vector instanceof Float32Array && typeof e.tokens === 'number' &&
         isComplete(e.vector, target.dims) ? e : undefined);
-  }
-
-  /** Run `op` after earlier writes, one at a time; its failure is reported, and rethrown to this caller. */
-  private enqueue(operation: CacheOperation, op: (s: CacheStore) => Promise<unknown>): Promise<void> {
-    const run = this.chain.then(() => this.withStore(operation, op, true));
-    this.chain = run.then(() => undefined, () => undefined);
-    return run.then(() => undefined);
-  }
-
-  /** Call `op` with the store; a failure is reported, then gives `undefined` (or is rethrown). */
-  private async withStore<T>(operation: CacheOperation, op: (s: CacheStore) => Promise<T>, rethrow = false): Promise<T | undefined> {
-    const store = this.openStore();
-    if (!store) return undefined;
-    try {
-      return await op(store);
-    } catch (err) {
-      this.report(operation, err);
-      if (rethrow) throw err;
-      return undefined;
-    }
-  }
-
-  private openStore(): CacheStore | null {
-    if (this.store !== undefined) return this.store;
-    if (!this.enabled) return (this.store = null); // `cache: false` never touches IndexedDB
-    if (this.settings.store) return (this.store = this.settings.store);
-    if (typeof indexedDB === 'undefined') {
-      this.report('open', new Error('IndexedDB is not available here; vectors are cached in memory only'));
-      return (this.store = null);
-    }
-    return (this.store = createStore(cacheDatabaseName(this.settings.namespace), 'vectors'));
   }
 
   private counter(model: string) {

@@ -1,7 +1,7 @@
 /** Check and decode a provider's embeddings response: one finite vector of the expected width per input, by `index`. */
 
-import { InternalServerError } from './errors.js';
-import { base64ToFloat32, normalizeInPlace } from './vector-math.js';
+import { InternalServerError } from '../errors.js';
+import { base64ToFloat32, normalizeInPlace } from '../vector-math.js';
 
 /** Vectors of one request, in input order, and the tokens the provider billed. */
 export interface DecodedPart {

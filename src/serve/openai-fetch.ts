@@ -3,9 +3,9 @@
  * written against OpenAI (the official SDK, plain `fetch`) runs unchanged against the page's models.
  */
 
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from './errors.js';
-import type { RequestOptions } from './client-options.js';
-import type { CreateEmbeddingResponse, EmbeddingCreateParams, ErrorObject, Model, ModelsPage } from './openai-types.js';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from '../errors.js';
+import type { RequestOptions } from '../client-options.js';
+import type { CreateEmbeddingResponse, EmbeddingCreateParams, ErrorObject, Model, ModelsPage } from '../openai-types.js';
 
 /** What `client.fetch` needs of a client (`InPageEmbeddings` has it; typed structurally so nothing imports the embedder). */
 export interface EmbeddingsBackend {

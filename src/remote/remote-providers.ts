@@ -1,6 +1,6 @@
 /** What differs between providers: default base URLs, error-body shapes, and scrubbing credentials out of text. */
 
-import type { ErrorObject } from './openai-types.js';
+import type { ErrorObject } from '../openai-types.js';
 
 /** Base URLs of the built-in providers; any other provider name needs its own `baseURL`. */
 export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {

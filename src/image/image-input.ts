@@ -5,8 +5,8 @@
  * every one-shot copy (`createImageBitmap`, `getImageData`, `slice`) of a large image blocks the page.
  */
 
-import { badRequest } from './errors.js';
-import type { ImageSource } from './engine-protocol.js';
+import { badRequest } from '../errors.js';
+import type { ImageSource } from '../engine-protocol.js';
 
 const DATA_IMAGE = /^data:image\/[\w.+-]+(?:;[\w-]+=[^;,]*)*;base64,/i;
 const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}\s*$/;

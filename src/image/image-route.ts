@@ -4,12 +4,13 @@
  * images between the two towers so that each tower loads only when an input needs it.
  */
 
-import type { ImageItem, ImageSource, LocalModelSpec } from './engine-protocol.js';
-import { InternalServerError } from './errors.js';
+import type { ImageItem, ImageSource } from '../engine-protocol.js';
+import { InternalServerError } from '../errors.js';
 import { toImageSource } from './image-input.js';
-import { imageCacheKey } from './image-key.js';
-import { ITEMS_PER_TASK, yieldToPage } from './page-yield.js';
-import type { RemoteEngine } from './worker-rpc.js';
+import { imageCacheKey } from '../cache/image-key.js';
+import { ITEMS_PER_TASK, yieldToPage } from '../page-yield.js';
+import type { CachePlan, LocalPlan } from '../request-plan.js';
+import type { RemoteEngine } from '../worker-rpc.js';
 
 /** An image input on its way through the embedder; `digest` is set once the worker has read its content. */
 export interface ImageInput {
@@ -57,21 +58,18 @@ export async function resolveImages<T>(inputs: Array<T | RawImageInput>, call: E
   return out;
 }
 
-/** Name an image tower in cache keys: its file and dtype. */
-export const towerTag = (spec: LocalModelSpec) => (spec.vision ? `${spec.vision.modelFileName}:${spec.vision.dtype}` : 'none');
-
 /**
- * Return the cache key of each input: texts and token arrays by `textKey` (the cache's `cacheKey`), images by
- * the digest of their content under `tower`.
+ * Return the cache key of each input under the plan's scope: texts and token arrays by `textKey` (the cache's
+ * `cacheKey`), images by the digest of their content under the plan's image tower.
  */
 export async function inputKeys(
-  scope: string, inputs: ReadonlyArray<string | readonly number[] | ImageInput>, tower: string,
+  cache: CachePlan, inputs: ReadonlyArray<string | readonly number[] | ImageInput>,
   textKey: (scope: string, input: string | readonly number[]) => Promise<string>,
 ): Promise<string[]> {
   const keyOf = (input: string | readonly number[] | ImageInput) => {
-    if (!isImageInput(input)) return textKey(scope, input);
+    if (!isImageInput(input)) return textKey(cache.scope, input);
     if (!input.digest) throw new Error('an image input reached the cache without its digest');
-    return imageCacheKey(scope, tower, input.digest);
+    return imageCacheKey(cache.scope, cache.tower, input.digest);
   };
   // A slice of digests per task: 512 in one were a ~50 ms main-thread task (`npm run bench:trace`).
   const keys: string[] = [];
@@ -94,7 +92,7 @@ export interface MixedResult {
  * back in input order. `params` name the inputs in errors when they are a subset of the request's.
  */
 export async function computeMixed(
-  inputs: ReadonlyArray<string | ImageInput>, params: string[] | undefined, spec: LocalModelSpec, call: EngineCall,
+  plan: LocalPlan, inputs: ReadonlyArray<string | ImageInput>, params: string[] | undefined, call: EngineCall,
   texts: (texts: string[], params: string[]) => Promise<MixedResult>,
 ): Promise<MixedResult> {
   const textAt: number[] = [], imageAt: number[] = [];
@@ -108,13 +106,13 @@ export async function computeMixed(
       tokens = r.tokens;
     })
     : undefined;
-  const imageRun = imageAt.length ? embedImageInputs(imageAt, inputs, params, spec, call, vectors) : undefined;
+  const imageRun = imageAt.length ? embedImageInputs(plan, imageAt, inputs, params, call, vectors) : undefined;
   await Promise.all([textRun, imageRun]);
   return { vectors, tokens, tokenCounts };
 }
 
 async function embedImageInputs(
-  at: number[], inputs: ReadonlyArray<string | ImageInput>, params: string[] | undefined, spec: LocalModelSpec,
+  { spec }: LocalPlan, at: number[], inputs: ReadonlyArray<string | ImageInput>, params: string[] | undefined,
   call: EngineCall, vectors: Float32Array[],
 ): Promise<void> {
   const items = at.map((i): ImageItem => ({ source: (inputs[i] as ImageInput).image, param: paramOf(i, inputs.length, params) }));

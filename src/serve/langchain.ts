@@ -1,7 +1,7 @@
 /** A LangChain.js embeddings adapter, typed structurally (LangChain's `EmbeddingsInterface`) so LangChain is no dependency. */
 
-import type { RequestOptions } from './client-options.js';
-import type { CreateEmbeddingResponse, EmbeddingCreateParams } from './openai-types.js';
+import type { RequestOptions } from '../client-options.js';
+import type { CreateEmbeddingResponse, EmbeddingCreateParams } from '../openai-types.js';
 
 /** What the adapter needs of a client (`InPageEmbeddings` has it). */
 export interface EmbeddingsCreator {

@@ -1,5 +1,5 @@
 /**
- * The wire contract between the service worker route (`sw.ts`) and the page bridge (`sw-bridge.ts`):
+ * The wire contract between the service worker route (`sw-route.ts`) and the page bridge (`sw-bridge.ts`):
  * pure types. Tags are literal types rather than shared constants so the service worker bundle imports
  * nothing at run time.
  *
