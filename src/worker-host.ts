@@ -30,6 +30,8 @@ interface Live {
   unwatch: () => void;
   /** Calls still running on it: a retired worker ends once this reaches 0. */
   pending: number;
+  /** Ended once only: a worker that died mid-call is ended by its death, then again by that call's end. */
+  ended: boolean;
 }
 
 /** Starts, watches and disposes of one worker at a time. */
@@ -65,7 +67,7 @@ export class WorkerHost {
     const unwatch = watchWorker(worker, () => onDeath(new Event('gone')));
     const progress = this.onProgress ? proxyCallback(this.onProgress) : undefined;
     const ready = Promise.race([engine.init(this.options, progress), died]);
-    return { worker, engine, ready, died, unwatch, pending: 0 };
+    return { worker, engine, ready, died, unwatch, pending: 0, ended: false };
   }
 
   /**
@@ -101,6 +103,8 @@ export class WorkerHost {
   }
 
   private end(live: Live): void {
+    if (live.ended) return;
+    live.ended = true;
     live.unwatch();
     releaseEngine(live.engine);
     live.worker.terminate();
