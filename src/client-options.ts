@@ -1,7 +1,7 @@
 /** The client's options (camelCase, as openai-node names its own) and their defaults. */
 
 import type { DeviceTestFaults } from './device-protocol.js';
-import type { EngineOptions, ProgressEvent } from './engine-protocol.js';
+import type { BenchRuntime, EngineOptions, ProgressEvent } from './engine-protocol.js';
 import type { DeviceChoice, LocalModelRow, ModelRow, RemoteModelRow } from './models.js';
 import type { CacheErrorEvent, CacheOptions } from './cache/index.js';
 import type { RemoteProviderOptions } from './remote/index.js';
@@ -27,6 +27,8 @@ export interface ClientOptions {
   webgpuUnavailable?: 'error' | 'wasm';
   /** TEST ONLY: inject WebGPU faults (parity, NaN, lost device) to exercise the fallbacks. Never in an application. */
   __testFaults?: DeviceTestFaults;
+  /** BENCH ONLY: onnxruntime session options and shape bucketing compared by `npm run bench:longlived`. Never in an application. */
+  __benchRuntime?: BenchRuntime;
   /** TEST ONLY: the package version that keys cached device decisions (default: this build's). */
   __testPackageVersion?: string;
   /** WASM threads. Default: up to 4 when the page is cross-origin isolated, else 1. */
@@ -41,6 +43,15 @@ export interface ClientOptions {
   maxBatchTokens?: number;
   /** Most texts in one session run. Default 64. */
   maxBatchSize?: number;
+  /**
+   * How texts are cut into session runs. `'learnt'` (default): the cuts follow run times measured on this
+   * machine, so they can differ from one call to the next, and with q8 (activation scales are per batch) a
+   * text's vector can differ in its last bits. `'fixed'`: the cuts depend only on the request's token lengths
+   * and `numThreads`, so the same request always gives bit-identical vectors, cache or no cache; it costs
+   * the time the learnt plan would save (see README, *Performance*). With `maxBatchSize: 1` every text runs
+   * alone and its vector depends on nothing else in the request.
+   */
+  planner?: 'learnt' | 'fixed';
   /** Start the worker yourself (CSP, extensions, custom bundling). */
   worker?: WorkerFactory;
   /** The durable vector cache in IndexedDB: on by default (256 MiB, least recently used evicted); `false` turns it off. */
@@ -66,6 +77,18 @@ export interface RequestOptions {
   timeout?: number;
   /** Retries of a failed remote call. */
   maxRetries?: number;
+  /**
+   * `'float32'`: each `data[i].embedding` is a `Float32Array` (views of one buffer per response), and no
+   * `number[]` is ever built: on 512 texts that saves the main thread ~200,000 boxed numbers and the
+   * garbage collector's pauses. `'array'` (default): OpenAI's `number[]`. Not with `encoding_format: 'base64'`.
+   * @note An extension: OpenAI's SDK has no such option.
+   */
+  vectors?: 'array' | 'float32';
+  /**
+   * `false`: this call neither reads nor writes the vector cache (the client's cache stays on for others).
+   * @note An extension: OpenAI's SDK has no such option.
+   */
+  cache?: boolean;
 }
 
 /** Threads onnxruntime-web can use here: SharedArrayBuffer needs cross-origin isolation. */
@@ -84,10 +107,12 @@ export function engineOptions(options: ClientOptions): EngineOptions {
     numThreads: options.numThreads ?? defaultThreads(),
     maxBatchTokens: options.maxBatchTokens ?? DEFAULT_LIMITS.maxBatchTokens,
     maxBatchSize: options.maxBatchSize ?? DEFAULT_LIMITS.maxBatchSize,
+    planner: options.planner ?? 'learnt',
     allowFallbackAdapter: options.allowFallbackAdapter ?? false,
     webgpuUnavailable: options.webgpuUnavailable ?? 'error',
     ...(options.__testPackageVersion ? { packageVersion: options.__testPackageVersion } : {}),
     ...(options.__testFaults ? { __testFaults: options.__testFaults } : {}),
+    ...(options.__benchRuntime ? { __benchRuntime: options.__benchRuntime } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 /** inpage-embeddings/core: the public surface without a default worker (pass `worker`); `index.ts` adds one. */
 
 export { InPageEmbeddings } from './embedder.js';
+export type { Embeddings } from './embedder.js';
 export type { ClientOptions, RequestOptions } from './client-options.js';
 export type { RemoteHeaders, RemoteProviderOptions } from './remote/index.js';
 export { CATALOGUE } from './models.js';

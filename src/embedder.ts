@@ -2,11 +2,11 @@
 
 import { apportionTokens, cacheKey, VectorCache } from './cache/index.js';
 import { buildCatalogue, engineOptions, type ClientOptions, type RequestOptions } from './client-options.js';
-import { InternalServerError } from './errors.js';
+import { badRequest, InternalServerError } from './errors.js';
 import type { BackendInfo, EngineStats } from './engine-protocol.js';
 import { computeMixed, inputKeys, resolveImages, type ImageInput } from './image/index.js';
 import { CATALOGUE, CATALOGUE_CREATED_AT, type ModelRow } from './models.js';
-import type { CreateEmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
+import type { CreateEmbeddingResponse, CreateFloat32EmbeddingResponse, EmbeddingCreateParams, ModelsPage } from './openai-types.js';
 import { RemoteClient } from './remote/index.js';
 import { modelInputs, planRequest, type LocalPlan, type RemotePlan, type RequestPlan } from './request-plan.js';
 import { buildResponse } from './response.js';
@@ -27,6 +27,16 @@ interface Computed {
   tokenCounts?: number[];
 }
 
+/** `client.embeddings`: `create()` typed by its `vectors` option. */
+export interface Embeddings {
+  /** `Float32Array` vectors (`{ vectors: 'float32' }`), no `number[]` built. */
+  create(body: EmbeddingCreateParams, options: RequestOptions & { vectors: 'float32' }): Promise<CreateFloat32EmbeddingResponse>;
+  /** Exactly as `openai.embeddings.create()`. */
+  create(body: EmbeddingCreateParams, options?: RequestOptions & { vectors?: 'array' }): Promise<CreateEmbeddingResponse>;
+  /** Either shape, when `vectors` is only known at run time. */
+  create(body: EmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse | CreateFloat32EmbeddingResponse>;
+}
+
 /**
  * An OpenAI-compatible embeddings API computed in the page.
  *
@@ -35,9 +45,9 @@ interface Computed {
  * const res = await client.embeddings.create({ model: 'BAAI/bge-small-en-v1.5', input: ['a', 'b'] });
  */
 export class InPageEmbeddings {
-  /** `create()` exactly as `openai.embeddings.create()`. */
-  readonly embeddings = {
-    create: (body: EmbeddingCreateParams, options?: RequestOptions) => this.create(body, options),
+  /** `create()` exactly as `openai.embeddings.create()`; `{ vectors: 'float32' }` gives `Float32Array` vectors. */
+  readonly embeddings: Embeddings = {
+    create: ((body: EmbeddingCreateParams, options?: RequestOptions) => this.create(body, options)) as Embeddings['create'],
   };
   /** `list()` exactly as `openai.models.list()`. */
   readonly models = { list: async (): Promise<ModelsPage> => this.listModels() };
@@ -103,13 +113,16 @@ export class InPageEmbeddings {
     };
   }
 
-  private async create(body: EmbeddingCreateParams, requestOptions: RequestOptions = {}): Promise<CreateEmbeddingResponse> {
+  private async create(
+    body: EmbeddingCreateParams, requestOptions: RequestOptions = {},
+  ): Promise<CreateEmbeddingResponse | CreateFloat32EmbeddingResponse> {
     await yieldIfLongTask();
     // 1. Validate, and resolve the row against this client's options once: later steps take only the plan.
     const req = validateRequest(body, this.catalogue);
+    const encodingFormat = vectorFormat(req.encodingFormat, requestOptions.vectors);
     const plan = planRequest(req, this.options);
     // 2. Images are read in the worker now when the cache needs their content digest for its keys.
-    const inputs = await resolveImages(modelInputs(plan, req.inputs), (task) => this.host.call(task), this.cache.enabled);
+    const inputs = await resolveImages(modelInputs(plan, req.inputs), (task) => this.host.call(task), this.cache.enabled && requestOptions.cache !== false);
     // 3. Answer from the cache, computing only the misses.
     const { vectors, tokens, cachedTokens } = await this.computeCached(plan, inputs, req, requestOptions);
     this.ledger.record({
@@ -118,7 +131,7 @@ export class InPageEmbeddings {
     });
     // 4. Respond: the one place vectors become number[] or base64.
     return await buildResponse({
-      model: req.model, vectors, dimensions: plan.responseWidth, encodingFormat: req.encodingFormat, promptTokens: tokens, cachedTokens,
+      model: req.model, vectors, dimensions: plan.responseWidth, encodingFormat, promptTokens: tokens, cachedTokens,
       imageCount: req.inputs.filter((input) => input.kind === 'image').length,
     });
   }
@@ -130,7 +143,7 @@ export class InPageEmbeddings {
   private async computeCached(
     plan: RequestPlan, inputs: Input[], req: NormalizedRequest, requestOptions: RequestOptions,
   ): Promise<Computed & { cachedTokens?: number }> {
-    if (!this.cache.enabled) return this.compute(plan, inputs, req, requestOptions);
+    if (!this.cache.enabled || requestOptions.cache === false) return this.compute(plan, inputs, req, requestOptions);
     const keys = await inputKeys(plan.cache, inputs, cacheKey);
     const result = await this.cache.through(keys, { model: plan.model, dims: plan.cache.dims }, async (positions) => {
       const misses = positions.map((i) => inputs[i]);
@@ -192,4 +205,14 @@ export class InPageEmbeddings {
     for (const n of result.tokenCounts) tokens += n;
     return { vectors, tokens, tokenCounts: slotOf.map((slot) => result.tokenCounts[slot]) };
   }
+}
+
+/** The response's vector format: the body's `encoding_format`, or `float32` when the request options ask for it. */
+function vectorFormat(encoding: 'float' | 'base64', vectors: RequestOptions['vectors']): 'float' | 'base64' | 'float32' {
+  if (vectors === undefined || vectors === 'array') return encoding;
+  if (vectors !== 'float32') throw badRequest(`Invalid 'vectors' request option: ${JSON.stringify(vectors)}. Use 'float32' or 'array'.`, 'vectors');
+  if (encoding === 'base64') {
+    throw badRequest("encoding_format 'base64' and the request option vectors: 'float32' exclude each other: drop one.", 'encoding_format');
+  }
+  return 'float32';
 }

@@ -14,6 +14,8 @@ export interface EngineOptions {
   maxBatchTokens: number;
   /** Most texts in one session run. */
   maxBatchSize: number;
+  /** `'learnt'`: cut batches by measured run costs; `'fixed'`: by the prior cost only (same lengths, same plan). */
+  planner?: 'learnt' | 'fixed';
   /** Let `'auto'` use a fallback (software) WebGPU adapter such as SwiftShader. Default false. */
   allowFallbackAdapter?: boolean;
   /** `device: 'webgpu'` with no usable adapter: throw (`'error'`, the default) or run on `'wasm'`. */
@@ -22,6 +24,16 @@ export interface EngineOptions {
   packageVersion?: string;
   /** TEST ONLY: injected WebGPU faults (see `DeviceTestFaults`). */
   __testFaults?: DeviceTestFaults;
+  /** BENCH ONLY: runtime variants the long-lived-worker investigation compares (see `ClientOptions.__benchRuntime`). */
+  __benchRuntime?: BenchRuntime;
+}
+
+/** Runtime variants for `npm run bench:longlived`; none is for applications. */
+export interface BenchRuntime {
+  /** Merged into onnxruntime's session options (e.g. `enableCpuMemArena`, `extra`), on WASM sessions only. */
+  sessionOptions?: Record<string, unknown>;
+  /** Pad each batch's length up to a multiple of this (fewer distinct shapes). */
+  seqMultiple?: number;
 }
 
 /** Everything the worker needs to load and run one local model. */

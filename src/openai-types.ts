@@ -42,6 +42,16 @@ export interface Embedding {
   embedding: number[] | string;
 }
 
+/**
+ * One vector of a response asked for with `{ vectors: 'float32' }`.
+ * @note An extension: `embedding` is a `Float32Array` (a view of one buffer shared by the response's vectors).
+ */
+export interface Float32Embedding {
+  object: 'embedding';
+  index: number;
+  embedding: Float32Array;
+}
+
 /** Token accounting of one request. */
 export interface EmbeddingUsage {
   /** Tokens actually run (sum of attention masks, specials and instructions included). */
@@ -63,6 +73,11 @@ export interface CreateEmbeddingResponse {
   /** The model id the caller asked for. */
   model: string;
   usage: EmbeddingUsage;
+}
+
+/** The response of `create(body, { vectors: 'float32' })`: OpenAI's shape with `Float32Array` vectors. */
+export interface CreateFloat32EmbeddingResponse extends Omit<CreateEmbeddingResponse, 'data'> {
+  data: Float32Embedding[];
 }
 
 /** One row of `GET /v1/models`. */

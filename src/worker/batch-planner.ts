@@ -63,7 +63,8 @@ function cheapestCuts(order: number[], lengths: ArrayLike<number>, limits: Batch
     for (let size = 1; size <= Math.min(end, limits.maxBatchSize); size++) {
       if (size > 1 && size * longest > limits.maxBatchTokens) break;
       const total = best[end - size] + runTime(cost, size, longest);
-      if (total < best[end]) { best[end] = total; start[end] = end - size; }
+      // On a (rounding-level) tie the larger batch wins: fewer runs never cost more in practice.
+      if (total <= best[end] * (1 + 1e-9)) { best[end] = total; start[end] = end - size; }
     }
   }
   const batches: number[][] = [];

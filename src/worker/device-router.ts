@@ -115,7 +115,7 @@ export class Route {
   }
 
   private load(device: Device, dtype: Dtype, gpuDevice?: GpuDevice): Promise<LoadedModel> {
-    return loadModel({ ...this.spec, device, dtype }, this.ctx.onProgress(), gpuDevice);
+    return loadModel({ ...this.spec, device, dtype }, this.ctx.onProgress(), gpuDevice, this.ctx.options().__benchRuntime?.sessionOptions);
   }
 
   private settle(device: Device, dtype: Dtype, reason: string, loaded: LoadedModel): LoadedModel {

@@ -109,7 +109,9 @@ export class Engine implements EngineApi {
     const tokenized = items.map((item) => this.tokenize(loaded, spec, item, truncate));
     const lengths = tokenized.map((ids) => ids.length);
     const vectors = new Float32Array(items.length * spec.dims);
-    const batches = planBatches(lengths, { ...options, maxPadRatio: 1.3, ...(loaded.takesMask ? {} : { maxBatchSize: 1 }) }, cost.current);
+    // 'fixed' plans with the prior alone, so the same lengths always give the same batches (and q8 bits).
+    const model = options.planner === 'fixed' ? priorCost(options.numThreads) : cost.current;
+    const batches = planBatches(lengths, { ...options, maxPadRatio: 1.3, ...(loaded.takesMask ? {} : { maxBatchSize: 1 }) }, model);
     await Promise.all(batches.map((batch) => queue.run(async () => {
       const started = performance.now();
       await route.guard(batch, vectors, () => this.runBatch(loaded, spec, batch, tokenized, vectors));
@@ -133,7 +135,9 @@ export class Engine implements EngineApi {
   private async runBatch(
     loaded: LoadedModel, spec: LocalModelSpec, batch: number[], tokenized: number[][], out: Float32Array,
   ): Promise<void> {
-    const seq = Math.max(...batch.map((i) => tokenized[i].length));
+    const longest = Math.max(...batch.map((i) => tokenized[i].length));
+    const multiple = this.options?.__benchRuntime?.seqMultiple ?? 1;
+    const seq = Math.ceil(longest / multiple) * multiple;
     const ids = new BigInt64Array(batch.length * seq).fill(BigInt(loaded.padId));
     const mask = new BigInt64Array(batch.length * seq);
     batch.forEach((item, row) => {

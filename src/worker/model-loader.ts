@@ -84,7 +84,7 @@ export async function loadError(spec: LocalModelSpec, cause: unknown): Promise<E
  * `webgpuDevice` is the worker's own device (`webgpu-device.ts`), which the session then runs on.
  */
 export async function loadModel(
-  spec: LocalModelSpec, onProgress?: (e: ProgressEvent) => void, webgpuDevice?: unknown,
+  spec: LocalModelSpec, onProgress?: (e: ProgressEvent) => void, webgpuDevice?: unknown, wasmSessionOptions?: Record<string, unknown>,
 ): Promise<LoadedModel> {
   const progress_callback = progressAggregator(spec.id, onProgress);
   const common = { revision: spec.revision, progress_callback };
@@ -98,6 +98,7 @@ export async function loadModel(
         device: spec.device,
         ...(spec.device === 'webgpu' && webgpuDevice
           ? { session_options: { executionProviders: [{ name: 'webgpu', device: webgpuDevice }] } } : {}),
+        ...(spec.device === 'wasm' && wasmSessionOptions ? { session_options: wasmSessionOptions } : {}),
         ...(spec.modelFileName ? { model_file_name: spec.modelFileName } : {}),
       }),
     ]);

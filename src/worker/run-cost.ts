@@ -68,7 +68,11 @@ export class RunCostModel {
         }
       }
       for (let i = 0; i < 3; i++) { a[i][i] += this.priorWeight; b[i] += this.priorWeight; }
-      m = solve3(a, b).map((x, k) => Math.max(x, k === 1 ? 0.1 : 0));
+      // Every run has a fixed cost (the call, the tensors, the thread pool's sync). Noisy times can fit it
+      // to ~0, which plans every text alone, and one-text runs cannot correct it (their fixed and per-token
+      // costs are nearly collinear): a plan of 186 runs instead of 8 (npm run bench:longlived). So a quarter of
+      // the prior's share is the least it may be.
+      m = solve3(a, b).map((x, k) => Math.max(x, k === 0 ? 0.25 : k === 1 ? 0.1 : 0));
     }
     return { perRun: anchor[0] * m[0], perToken: anchor[1] * m[1], perTokenSquared: anchor[2] * m[2] };
   }

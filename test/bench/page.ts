@@ -4,9 +4,10 @@
  * their worker hop.
  */
 
-import { InPageEmbeddings, type BackendInfo, type ModelRow } from '../../src/index.js';
+import { InPageEmbeddings, type BackendInfo, type ClientOptions, type ModelRow } from '../../src/index.js';
 import type { BaselineMode, BaselineReply, BaselineRequest } from './baseline-worker.js';
 import type { RawMode, RawReply, RawRequest } from './raw-worker.js';
+import { variantClients } from './variant-clients.js';
 
 /** What the page is told once per thread count. */
 export interface PageConfig {
@@ -24,8 +25,11 @@ export interface PageSet {
   ids: number[][];
 }
 
-/** Bulk strategies: ours, the raw limit (one text per run, sorted batches), the pipeline's (a), (b), (c). */
-export type BulkSide = 'ours' | 'raw-single' | 'raw-sorted' | `pipeline-${BaselineMode}`;
+/**
+ * Bulk strategies: ours (learnt planner), ours with `planner: 'fixed'`, the raw limit (one text per run,
+ * sorted batches), the pipeline's (a), (b), (c).
+ */
+export type BulkSide = 'ours' | 'ours-fixed' | 'raw-single' | 'raw-sorted' | `pipeline-${BaselineMode}`;
 
 export type QuerySide = 'ours' | 'ours-uncached' | 'pipeline';
 
@@ -35,6 +39,8 @@ export interface Timed {
   error?: string;
   /** The longest main-thread long task that started during the run, 0 when none. */
   longTaskMs: number;
+  /** The run passed its cap and its worker was restarted: `ms` is then a lower bound. */
+  stopped?: boolean;
 }
 
 /** WebGPU against WASM: timed runs (ms) per side, what each side's client reports, least row cosines. */
@@ -105,8 +111,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let config: PageConfig;
 let sets: Map<string, PageSet>;
 let client: InPageEmbeddings;
-/** The same client with its vector cache off, to tell the cache's cost from the worker hop's in workload 2. */
-let uncached: InPageEmbeddings;
+/** Our client with `planner: 'fixed'` (its own cache namespace, emptied before each run like `client`'s). */
+let fixed: InPageEmbeddings;
+/** A client kept for the long-lived-worker set (cache off), made fresh by `longLivedStart`. */
+let longLived: InPageEmbeddings | undefined;
 let baseline: WorkerSide<BaselineRequest, BaselineReply>;
 let raw: WorkerSide<RawRequest, RawReply>;
 /** The last vectors of each side on each set, flat `[n × dims]`, for agreement checks. */
@@ -114,12 +122,21 @@ const kept = new Map<string, Float32Array>();
 
 const newBaseline = () => new WorkerSide<BaselineRequest, BaselineReply>(
   () => new Worker(new URL('./baseline-worker.ts', import.meta.url), { type: 'module', name: 'baseline' }));
-const newClient = (cache = true, device: 'wasm' | 'webgpu' | 'auto' = 'wasm', dtype = config.dtype) => {
+const newClient = (cache = true, device: 'wasm' | 'webgpu' | 'auto' = 'wasm', dtype = config.dtype, extra: ClientOptions = {}) => {
   const row: Partial<ModelRow> & { id: string } = {
     id: config.repo, repo: config.repo, dims: config.dims, pooling: 'cls', dtype: { wasm: dtype, webgpu: 'fp32' },
   };
-  return new InPageEmbeddings({ modelHost: config.modelHost, numThreads: config.numThreads, models: [row], cacheNamespace: 'bench', cache, device });
+  return new InPageEmbeddings({ modelHost: config.modelHost, numThreads: config.numThreads, models: [row], cacheNamespace: 'bench', cache, device, ...extra });
 };
+const initRaw = async (sets: Iterable<PageSet>) => {
+  const modelFile = config.dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx';
+  await raw.request({ kind: 'init', modelUrl: `${config.modelHost}${config.repo}/resolve/main/onnx/${modelFile}`, numThreads: config.numThreads, padId: config.padId });
+  for (const x of sets) await raw.request({ kind: 'stage', name: x.name, ids: x.ids });
+};
+class Stopped extends Error {}
+/** `p`, or a `Stopped` rejection once `capMs` have passed (the caller restarts the worker behind `p`). */
+const capped = <T>(p: Promise<T>, capMs: number): Promise<T> =>
+  Number.isFinite(capMs) ? Promise.race([p, sleep(capMs).then((): never => { throw new Stopped(`stopped at ${Math.round(capMs)} ms`); })]) : p;
 const initBaseline = () => baseline.request({
   kind: 'init', modelHost: config.modelHost, repo: config.repo, dtype: config.dtype, numThreads: config.numThreads,
 });
@@ -129,9 +146,9 @@ const flat = (vectors: number[][]) => {
   return out;
 };
 
-/** Our client's vectors as the response holds them (flattened off the clock). */
-async function ours(texts: string[], via = client): Promise<number[][]> {
-  const res = await via.embeddings.create({ model: config.repo, input: texts });
+/** Our client's vectors as the response holds them (flattened off the clock); `cache: false` skips the cache for this call. */
+async function ours(texts: string[], via = client, cache = true): Promise<number[][]> {
+  const res = await via.embeddings.create({ model: config.repo, input: texts }, cache ? {} : { cache: false });
   return res.data.map((d) => d.embedding as number[]);
 }
 
@@ -143,8 +160,11 @@ async function pipelineRun(texts: string[], mode: BaselineMode): Promise<Float32
 /** Time `task`; long tasks are those that start before `settle` resolves (our cache writes included). */
 async function timed(task: () => Promise<Float32Array | number[][]>, settle: () => Promise<unknown> = async () => {}): Promise<Timed & { vectors?: Float32Array }> {
   const t0 = performance.now();
-  let got: Float32Array | number[][] | undefined, error: string | undefined;
-  try { got = await task(); } catch (err) { error = err instanceof Error ? err.message : String(err); }
+  let got: Float32Array | number[][] | undefined, error: string | undefined, stopped = false;
+  try { got = await task(); } catch (err) {
+    stopped = err instanceof Stopped;
+    error = err instanceof Error ? err.message : String(err);
+  }
   const ms = performance.now() - t0;
   await settle();
   await sleep(20);
@@ -153,7 +173,7 @@ async function timed(task: () => Promise<Float32Array | number[][]>, settle: () 
   const longTaskMs = Math.max(0, ...longTasks.filter((e) => e.startTime >= t0 && e.startTime < t1).map((e) => e.duration));
   // The bench's own copying happens after the window closes, so no long task of its own is counted.
   const vectors = Array.isArray(got) ? flat(got) : got;
-  return { ms, error, longTaskMs, vectors };
+  return stopped ? { ms, longTaskMs, stopped } : { ms, error, longTaskMs, vectors };
 }
 
 const api = {
@@ -162,38 +182,46 @@ const api = {
     config = c;
     sets = new Map(s.map((x) => [x.name, x]));
     client = newClient();
+    fixed = newClient(true, 'wasm', c.dtype, { planner: 'fixed', cacheNamespace: 'bench-fixed' });
     baseline = newBaseline();
     raw = new WorkerSide<RawRequest, RawReply>(
       () => new Worker(new URL('./raw-worker.ts', import.meta.url), { type: 'module', name: 'raw' }));
-    const modelFile = c.dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx';
-    await raw.request({ kind: 'init', modelUrl: `${c.modelHost}${c.repo}/resolve/main/onnx/${modelFile}`, numThreads: c.numThreads, padId: c.padId });
-    for (const x of s) await raw.request({ kind: 'stage', name: x.name, ids: x.ids });
+    await initRaw(s);
     await initBaseline();
     await ours(['warm up']);
-    uncached = newClient(false);
-    await ours(['warm up'], uncached);
+    await ours(['warm up'], fixed);
     return { crossOriginIsolated: self.crossOriginIsolated, hasCache: !!(client as { cache?: unknown }).cache };
   },
 
-  /** Empty our client's vector cache, so that the next `bulk('ours')` computes every vector. */
-  clearCache: async (): Promise<void> => { await client.cache?.clear(); },
+  /** Empty one of our clients' vector caches, so that its next `bulk()` computes every vector. */
+  clearCache: async (side: 'ours' | 'ours-fixed' = 'ours'): Promise<void> => { await (side === 'ours' ? client : fixed).cache?.clear(); },
 
-  /** Time one side on one set; vectors are kept for `agreement`. A failed pipeline worker is restarted. */
-  async bulk(side: BulkSide, set: string): Promise<Timed> {
+  /**
+   * Time one side on one set; vectors are kept for `agreement`. A raw or pipeline run still going after
+   * `capMs` is stopped (call `recover` next, off the clock). A failed pipeline worker is restarted.
+   */
+  async bulk(side: BulkSide, set: string, capMs = Infinity): Promise<Timed> {
     const { texts } = sets.get(set)!;
     let result: Timed & { vectors?: Float32Array };
-    if (side === 'ours') {
-      result = await timed(() => ours(texts), () => client.cache?.flush() ?? Promise.resolve());
+    if (side === 'ours' || side === 'ours-fixed') {
+      const via = side === 'ours' ? client : fixed;
+      result = await timed(() => ours(texts, via), () => via.cache?.flush() ?? Promise.resolve());
     } else if (side === 'raw-single' || side === 'raw-sorted') {
       const mode: RawMode = side === 'raw-single' ? { kind: 'single' } : RAW_SORTED;
-      result = await timed(async () => ((await raw.request({ kind: 'run', name: set, mode })) as { vectors: Float32Array }).vectors);
+      result = await timed(async () => ((await capped(raw.request({ kind: 'run', name: set, mode }), capMs)) as { vectors: Float32Array }).vectors);
     } else {
-      result = await timed(() => pipelineRun(texts, side.slice('pipeline-'.length) as BaselineMode));
+      result = await timed(() => capped(pipelineRun(texts, side.slice('pipeline-'.length) as BaselineMode), capMs));
       if (result.error) { baseline.restart(); await initBaseline(); }
     }
     if (result.vectors) kept.set(`${side}|${set}`, result.vectors);
     const { vectors: _, ...timing } = result;
     return timing;
+  },
+
+  /** Restart and reload the worker of a side whose run was stopped. */
+  async recover(side: BulkSide): Promise<void> {
+    if (side === 'raw-single' || side === 'raw-sorted') { raw.restart(); await initRaw(sets.values()); }
+    else if (side.startsWith('pipeline-')) { baseline.restart(); await initBaseline(); }
   },
 
   /** Time our client on a set it has just computed (its vector cache answers). */
@@ -202,14 +230,17 @@ const api = {
     return timing;
   },
 
-  /** Latency of each query, awaited one at a time: ours (cache on or off), or the pipeline's worker, one text per message. */
+  /**
+   * Latency of each query, awaited one at a time: ours with the cache on or off for the request (one client,
+   * one worker, so the A/B has no worker-state difference), or the pipeline's worker, one text per message.
+   */
   async queries(side: QuerySide, set: string): Promise<number[]> {
     const latencies: number[] = [];
     const texts = sets.get(set)!.texts;
     const vectors = new Float32Array(texts.length * config.dims);
     for (const [i, text] of texts.entries()) {
       const t0 = performance.now();
-      const v = side === 'pipeline' ? await pipelineRun([text], 'a') : (await ours([text], side === 'ours' ? client : uncached))[0];
+      const v = side === 'pipeline' ? await pipelineRun([text], 'a') : (await ours([text], client, side === 'ours'))[0];
       latencies.push(performance.now() - t0);
       vectors.set(v, i * config.dims);
     }
@@ -274,7 +305,25 @@ const api = {
 
   /** Our worker's counters: session runs, real and padded tokens. */
   engineStats: () => client.engineStats(),
+
+  /** Start a fresh client for the long-lived-worker set (cache off) and run `set` once untimed, loading the model. */
+  async longLivedStart(set: string): Promise<void> {
+    await longLived?.dispose();
+    longLived = newClient(false);
+    await ours(sets.get(set)!.texts, longLived);
+  },
+
+  /** One timed run of `set` on the long-lived client. */
+  async longLivedRun(set: string): Promise<Timed> {
+    const { vectors: _, ...timing } = await timed(() => ours(sets.get(set)!.texts, longLived));
+    return timing;
+  },
 };
 
-export type BenchApi = typeof api;
-(self as unknown as { bench: BenchApi }).bench = api;
+const withVariants = {
+  ...api,
+  ...variantClients((cache, extra) => newClient(cache, 'wasm', config.dtype, extra), (set) => sets.get(set)!.texts, () => config.repo, () => client),
+};
+
+export type BenchApi = typeof withVariants;
+(self as unknown as { bench: BenchApi }).bench = withVariants;

@@ -2,10 +2,15 @@
  * `npm run bench`: ours against transformers.js' pipeline and raw onnxruntime-web, side by side in one
  * headless Chromium, on the same model, dtype and threads. Prints a table and writes bench-results.json.
  *
+ * The default run is budgeted to about 10 minutes on 2 cores: each bulk set repeats only while its budget
+ * lasts and our runs still spread, a raw or pipeline run is stopped once it cannot be the fastest of its
+ * group (reported as a lower bound), and cheap figures take 2–3 runs. BENCH_FULL=1 repeats everything
+ * BENCH_REPS times and stops nothing (about 45 minutes).
+ *
  * Env: BENCH_MODEL_DIR (a folder in the Hub layout; default: the generated architecture-true bge-small),
  * BENCH_REPO (default Xenova/bge-small-en-v1.5), BENCH_DTYPE (q8 | fp32), BENCH_THREADS (e.g. "2"),
- * BENCH_REPS (default 3), BENCH_QUICK=1 (2 threads only), BENCH_WEBGPU_TEXTS (texts in the WebGPU-vs-WASM
- * request, default 4; 0 skips it).
+ * BENCH_REPS (most repetitions, default 3), BENCH_FULL=1, BENCH_QUICK=1 (2 threads only), BENCH_WEBGPU_TEXTS
+ * (texts in the WebGPU-vs-WASM request, default 4; 0 skips it), BENCH_SET_BUDGET_S (default 45).
  */
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,8 +35,20 @@ export interface BenchOptions {
   repo?: string;
   dtype?: 'q8' | 'fp32';
   threads?: number[];
-  /** Timed runs per figure, after a warm-up. */
+  /** Most timed runs per figure, after a warm-up. */
   reps?: number;
+  /** Fewest timed runs of ours on a bulk set, and the runs of every cheap figure. Default: `reps`. */
+  minReps?: number;
+  /** Wall ms a bulk set may take before no more repetitions start. Default: no budget. */
+  setBudgetMs?: number;
+  /** Our runs of a set within this fraction of each other need no more repetitions. Default 0 (always repeat). */
+  steadySpread?: number;
+  /** Stop a raw or pipeline run past this many times our best run on the set. Default: never. */
+  capFactor?: number;
+  /** No run is stopped before this many ms (a stop costs a worker reload). Default 3,000. */
+  capFloorMs?: number;
+  /** Timed runs of the long-lived-worker set. Default 8. */
+  longLivedRuns?: number;
   sizes?: SetSizes;
   /**
    * A raw or pipeline side whose first run is this many times slower than the best of its group on that
@@ -91,10 +108,12 @@ export async function openBenchPage(target: Browser | BrowserContext, viteUrl: s
 
 /** Run the whole bench and return its results (also what the smoke test calls). */
 export async function runBench(options: BenchOptions = {}): Promise<BenchResults> {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as BenchOptions;
   const o: Required<BenchOptions> = {
     modelRoot: '', repo: 'Xenova/bge-small-en-v1.5', dtype: 'q8', threads: [1, 2], reps: 3, sizes: FULL_SIZES,
     slowFactor: 1.5, log: () => {}, webgpuTexts: 4, webgpuCapMs: 60_000,
-    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    minReps: given.reps ?? 3, setBudgetMs: Infinity, steadySpread: 0, capFactor: Infinity, capFloorMs: 3000, longLivedRuns: 8,
+    ...given,
   };
   const modelRoot = o.modelRoot || (await makeTinyModels({ bench: true, log: o.log })).outDir;
   const repoDir = join(modelRoot, o.repo);
@@ -128,7 +147,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     return {
       meta: {
         date: new Date().toISOString(), repo: o.repo, modelRoot, randomWeights: !!modelConfig._fixture, dtype: o.dtype,
-        browser: `Chromium ${browser.version()}`, reps: o.reps, seed: SEED, slowFactor: o.slowFactor,
+        browser: `Chromium ${browser.version()}`, reps: o.reps, minReps: o.minReps, seed: SEED, slowFactor: o.slowFactor,
+        capFactor: o.capFactor, setBudgetS: o.setBudgetMs / 1000,
         seconds: Math.round((performance.now() - started) / 1000),
       },
       threads,
@@ -150,7 +170,7 @@ async function raceDevices(viteUrl: string, config: PageConfig, texts: string[],
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_WEBGPU_ARGS });
   try {
     const page = await openBenchPage(browser, viteUrl, o.log);
-    const race = await page.evaluate(([c, t, r, cap]) => window.bench.devices(c, t, r, cap), [config, texts, o.reps, o.webgpuCapMs] as const);
+    const race = await page.evaluate(([c, t, r, cap]) => window.bench.devices(c, t, r, cap), [config, texts, o.minReps, o.webgpuCapMs] as const);
     for (const [side, s] of Object.entries(race.sides)) o.log(`  ${side}: ${s.error ? `failed: ${s.error}` : `${s.runs.map(Math.round).join(', ')} ms`}; ${race.backends[side]?.reason ?? ''}`);
     return race;
   } finally {
@@ -162,7 +182,13 @@ export { BULK_SIDES, SMOKE_SIZES };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const quick = process.env.BENCH_QUICK === '1';
+  const full = process.env.BENCH_FULL === '1';
+  // The default run: budgets per set and stops (see the header); BENCH_FULL=1 leaves runBench's full defaults.
+  const budgeted: BenchOptions = full ? {} : {
+    minReps: 1, setBudgetMs: Number(process.env.BENCH_SET_BUDGET_S ?? 45) * 1000, steadySpread: 0.05, slowFactor: 1.15, capFactor: 1.5,
+  };
   const results = await runBench({
+    ...budgeted,
     modelRoot: process.env.BENCH_MODEL_DIR ? resolve(process.env.BENCH_MODEL_DIR) : undefined,
     repo: process.env.BENCH_REPO,
     dtype: process.env.BENCH_DTYPE as 'q8' | 'fp32' | undefined,
