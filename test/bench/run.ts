@@ -2,7 +2,7 @@
  * `npm run bench`: ours against transformers.js' pipeline and raw onnxruntime-web, side by side in one
  * headless Chromium, on the same model, dtype and threads. Prints a table and writes bench-results.json.
  *
- * The default run is budgeted to about 10 minutes on 2 cores: each bulk set repeats only while its budget
+ * The default run aims at about 10 minutes on 2 cores: each bulk set repeats only while its budget
  * lasts and our runs still spread, a raw or pipeline run is stopped once it cannot be the fastest of its
  * group (reported as a lower bound), and cheap figures take 2–3 runs. BENCH_FULL=1 repeats everything
  * BENCH_REPS times and stops nothing (about 45 minutes).
