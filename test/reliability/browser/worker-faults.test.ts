@@ -35,9 +35,22 @@ describe('the worker ends in the middle of a batch', () => {
   it('pending calls reject with worker_crashed, the next call runs on a fresh worker, and only whole vectors are stored', async () => {
     const namespace = freshNamespace('worker-crash');
     const workers: Worker[] = [];
+    // Resolves when the page has posted the big call's texts to the worker (comlink's APPLY of `embed`).
+    let bigPosted!: () => void;
+    const bigInWorker = new Promise<void>((resolve) => { bigPosted = resolve; });
     const client = await tinyClient({
       cacheNamespace: namespace,
-      worker: () => { const w = new Worker(new URL('../../../src/worker/worker-entry.ts', import.meta.url), { type: 'module' }); workers.push(w); return w; },
+      worker: () => {
+        const w = new Worker(new URL('../../../src/worker/worker-entry.ts', import.meta.url), { type: 'module' });
+        const post = w.postMessage.bind(w) as (message: unknown, transfer?: Transferable[]) => void;
+        w.postMessage = ((message: unknown, transfer?: Transferable[]) => {
+          const m = message as { type?: string; path?: string[] } | null;
+          if (m?.type === 'APPLY' && m.path?.[0] === 'embed' && JSON.stringify(message).includes('"big 0 ')) bigPosted();
+          post(message, transfer);
+        }) as Worker['postMessage'];
+        workers.push(w);
+        return w;
+      },
     });
     clients.push(client);
     const before = mixedTexts('before', 40);
@@ -48,12 +61,13 @@ describe('the worker ends in the middle of a batch', () => {
     const big = client.embeddings.create({ model: MODEL, input: bigTexts });
     const queued = client.embeddings.create({ model: MODEL, input: queuedTexts });
     const outcomes = [big, queued].map((p) => p.then(() => 'resolved', (err: unknown) => err));
-    // These calls take tens of seconds of batches (the worker's message loop is busy running them, so it
-    // cannot be asked how far it got): 3 s in, end it from outside, as other code or the browser can. No
-    // error event tells.
+    // The big call runs many batches (a second or more even on a quiet machine; the worker's message loop is
+    // busy, so it cannot be asked how far it got): 50 ms after its texts reach the worker, end it from
+    // outside, as other code or the browser can. No error event tells.
     let settledEarly = false;
     void Promise.race(outcomes).then(() => { settledEarly = true; });
-    await new Promise((r) => setTimeout(r, 3000));
+    await bigInWorker;
+    await new Promise((r) => setTimeout(r, 50));
     expect(settledEarly).toBe(false);
     workers[0].terminate();
     // The first call was surely running batches; the second may not have reached the worker yet on a loaded
