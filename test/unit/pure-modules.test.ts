@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runtimeGraph } from '../fixtures/import-graph.js';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
@@ -11,19 +11,6 @@ const PURE = [
   'worker/batch-planner.ts', 'worker/run-cost.ts', 'worker/image-preprocess.ts',
   'remote/remote-batches.ts',
 ];
-
-/** Every module `entry` loads at run time: `import type` and `export type` load nothing, so they are skipped. */
-function runtimeGraph(entry: string, seen = new Map<string, string[]>()): Map<string, string[]> {
-  if (seen.has(entry)) return seen;
-  const code = readFileSync(entry, 'utf8');
-  const specifiers = [...code.matchAll(/^(?:import|export)\s+(?!type\s)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)]
-    .map((m) => m[1] ?? m[2]);
-  seen.set(entry, specifiers);
-  for (const spec of specifiers) {
-    if (spec.startsWith('.')) runtimeGraph(resolve(dirname(entry), spec.replace(/\.js$/, '.ts')), seen);
-  }
-  return seen;
-}
 
 describe('pure modules', () => {
   it.each(PURE)('%s loads no comlink, idb-keyval, transformers.js or onnxruntime-web', (file) => {
