@@ -5,7 +5,18 @@ import type { UseStore } from 'idb-keyval';
 /** An IndexedDB object store as idb-keyval hands it out (`createStore(db, store)`). */
 export type CacheStore = UseStore;
 
-/** The `cache` client option. */
+/**
+ * The `cache` client option.
+ *
+ * What a write promises depends on what it stores (IndexedDB's transaction `durability`):
+ * - computed vectors (and last-used times) are written `relaxed`, batched, shortly after `create()`
+ *   answers: before `cache.flush()` resolves each is whole or absent after a reload or crash; once it
+ *   resolves they survive a reload, a crashed tab and a killed browser, and only a power loss or OS crash
+ *   in the next seconds can lose them (they are computed again on their next request);
+ * - `cache.import()` writes `strict`: once it resolves the entries are on disk, as they may exist nowhere else;
+ * - `cache.clear()` is `strict` too, so cleared vectors do not come back after a power loss.
+ * A custom `store` decides its own durability (idb-keyval's `createStore` uses the browser's default).
+ */
 export interface CacheOptions {
   /** Most bytes kept in IndexedDB (vectors plus 160 bytes of keys and bookkeeping each). Default 256 MiB. */
   maxBytes?: number;

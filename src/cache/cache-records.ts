@@ -6,9 +6,15 @@
  * - `#totals` → `{ entries, bytes }`: kept exact inside every write transaction, so a write knows when the
  *   budget is exceeded without a scan. IndexedDB serializes overlapping readwrite transactions, across
  *   tabs too, so concurrent writers never lose an update and every entry is written whole or not at all.
+ *
+ * Each write transaction carries a `durability` hint by what it writes (`DURABILITY`). Whatever the hint,
+ * a committed transaction survives a reload, a closed or crashed tab and a killed browser; the hint only
+ * decides whether `complete` waits for the OS to put the data on disk (`strict`) or fires once the OS has
+ * it (`relaxed`, a few seconds at risk of a power loss or an OS crash, and much cheaper).
  */
 
-import { promisifyRequest as promise, type UseStore } from 'idb-keyval';
+import { promisifyRequest as promise } from 'idb-keyval';
+import type { DurableStore } from './cache-store.js';
 
 /** One cached vector: the full-width unit vector and the tokens it took. */
 export interface CacheEntry {
@@ -19,7 +25,17 @@ export interface CacheEntry {
 
 interface Meta { model: string; bytes: number; used: number }
 interface Totals { entries: number; bytes: number }
-type CacheStore = UseStore;
+type CacheStore = DurableStore;
+
+/**
+ * The durability each kind of write asks for:
+ * - `computed`: vectors the model worker computed, and last-used times: `relaxed`. One lost to a power
+ *   loss is computed again on its next request, so it is not worth an fsync per write.
+ * - `imported`: `import()`'s entries: `strict`. They may exist nowhere else (a server's export, another
+ *   device's), so `import()` resolves only once they are on disk.
+ * - `cleared`: `clear()`: `strict`, so vectors cleared at logout do not come back after a power loss.
+ */
+export const DURABILITY = { computed: 'relaxed', imported: 'strict', cleared: 'strict' } as const satisfies Record<string, IDBTransactionDurability>;
 
 /** Keys, model id and bookkeeping record, roughly, on top of the vector's own bytes. */
 const ENTRY_OVERHEAD = 160;
@@ -56,7 +72,7 @@ export async function readPage(s: CacheStore, after: string | undefined, count: 
   return keys.map((k, i) => [(k as string).slice(2), values[i] as CacheEntry]);
 }
 
-/** Delete every entry, or one model's, and recount the totals, in one transaction. */
+/** Delete every entry, or one model's, and recount the totals, in one `strict` transaction. */
 export function clearRecords(s: CacheStore, model?: string): Promise<void> {
   return s('readwrite', (os) => transaction(os, () => {
     if (!model) return void os.clear();
@@ -71,7 +87,7 @@ export function clearRecords(s: CacheStore, model?: string): Promise<void> {
       });
       os.put(totals, TOTALS);
     });
-  }));
+  }), DURABILITY.cleared);
 }
 
 /** Run a request callback; a throw aborts the transaction (rejecting it) instead of escaping as a global error. */
@@ -100,9 +116,11 @@ function transaction(os: IDBObjectStore, body: () => void): Promise<void> {
 /**
  * One readwrite transaction: read the totals and the touched metas, put the new entries and last-used
  * times, keep totals exact, and evict least recently used entries down to 90% of `maxBytes` when over it.
- * Callbacks (not awaits) keep every step inside the transaction.
+ * Callbacks (not awaits) keep every step inside the transaction. `durability` is `strict` unless the caller
+ * says the entries can be computed again (`DURABILITY.computed`).
  */
-export function writeRecords(s: CacheStore, puts: Map<string, CacheEntry>, touches: Map<string, number>, maxBytes: number): Promise<void> {
+export function writeRecords(s: CacheStore, puts: Map<string, CacheEntry>, touches: Map<string, number>, maxBytes: number,
+  durability: IDBTransactionDurability = DURABILITY.imported): Promise<void> {
   return s('readwrite', (os) => transaction(os, () => {
     const now = Date.now();
     const keys = [...new Set([...puts.keys(), ...touches.keys()])];
@@ -134,7 +152,7 @@ export function writeRecords(s: CacheStore, puts: Map<string, CacheEntry>, touch
         else os.put(totals, TOTALS);
       });
     };
-  }));
+  }), durability);
 }
 
 /**

@@ -3,9 +3,15 @@
  * it survives the connection going away: it closes on a `versionchange` (another tab upgrading or deleting
  * the database must not wait for this one) and reopens on the next use, forgets a connection the browser
  * closed, and gives up on an open that stays blocked instead of leaving every request waiting on it.
+ * It also takes a transaction's `durability` (idb-keyval's `createStore` has no way to pass it).
  */
 
-import type { UseStore } from 'idb-keyval';
+/**
+ * An idb-keyval `UseStore` that also takes the transaction's durability hint. A plain `UseStore` (the
+ * `cache.store` option) is one too: it ignores the hint, and its transactions get the browser's default.
+ */
+export type DurableStore = <T>(mode: IDBTransactionMode, callback: (store: IDBObjectStore) => T | PromiseLike<T>,
+  durability?: IDBTransactionDurability) => Promise<T>;
 
 /** How long an open may stay pending (blocked behind another tab's upgrade) before the cache goes without. */
 const OPEN_TIMEOUT_MS = 2000;
@@ -24,7 +30,7 @@ function openFailure(err: unknown): unknown {
 }
 
 /** A store on `storeName` of database `dbName`, opened lazily and reopened after the connection is lost. */
-export function connectStore(dbName: string, storeName: string): UseStore {
+export function connectStore(dbName: string, storeName: string): DurableStore {
   let db: IDBDatabase | undefined;
   let opening: Promise<IDBDatabase> | undefined;
   let failedAt = -Infinity;
@@ -65,11 +71,11 @@ export function connectStore(dbName: string, storeName: string): UseStore {
     return opening;
   };
 
-  return async (mode, callback) => {
+  return async (mode, callback, durability) => {
     const connection = await open();
     let tx: IDBTransaction;
     try {
-      tx = connection.transaction(storeName, mode);
+      tx = connection.transaction(storeName, mode, durability ? { durability } : undefined);
     } catch (err) {
       // Closing or closed under us: the next operation opens a new connection.
       if (db === connection) db = undefined;

@@ -4,7 +4,7 @@
  * Failures go to `report`; only the management calls (`enqueue`) also rethrow them.
  */
 
-import { readEntries, writeRecords, type CacheEntry } from './cache-records.js';
+import { DURABILITY, readEntries, writeRecords, type CacheEntry } from './cache-records.js';
 import { connectStore, isOpenFailure } from './cache-store.js';
 import { cacheDatabaseName, type CacheOperation, type CacheStore, type VectorCacheSettings } from './cache-options.js';
 
@@ -72,7 +72,7 @@ export class IdbTier {
     }
   }
 
-  /** Resolve when every write so far (vectors and last-used times) is durable or has been reported as failed. */
+  /** Resolve when every write so far (vectors and last-used times) has committed or been reported as failed. */
   async flush(): Promise<void> {
     if (this.pendingTouches.size || this.pendingPuts.size) this.scheduleWrite();
     await this.chain;
@@ -128,7 +128,7 @@ export class IdbTier {
       this.pendingTouches.clear();
       if (!puts.size && !touches.size) return;
       if (puts.size) this.askPersist();
-      await this.withStore('write', (s) => writeRecords(s, puts, touches, this.maxBytes));
+      await this.withStore('write', (s) => writeRecords(s, puts, touches, this.maxBytes, DURABILITY.computed));
     });
   }
 

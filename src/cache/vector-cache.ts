@@ -140,7 +140,10 @@ export class VectorCache extends EventTarget {
     return { vectors: keys.map((k) => found.get(k)!.vector), tokens, cachedTokens, hits };
   }
 
-  /** Resolve when every write so far (vectors and last-used times) is durable or has been reported as failed. */
+  /**
+   * Resolve when every write so far (vectors and last-used times) has committed or been reported as failed:
+   * committed vectors survive a reload or a crash (written `relaxed`: see `CacheOptions`).
+   */
   flush(): Promise<void> {
     return this.idb.flush();
   }
@@ -194,7 +197,8 @@ export class VectorCache extends EventTarget {
 
   /**
    * Store an export's entries (Blob or bytes); return how many were imported and how many were invalid.
-   * Rejects when the data is malformed, IndexedDB fails, or the cache is off.
+   * Written `strict`: once this resolves they are on disk. Rejects when the data is malformed, IndexedDB
+   * fails, or the cache is off.
    */
   async import(data: Blob | ArrayBuffer | Uint8Array): Promise<{ imported: number; skipped: number }> {
     if (!this.enabled) throw new Error('The vector cache is off (cache: false): there is nowhere to import to.');
