@@ -104,7 +104,7 @@ describe('the page reloaded, crashed or closed in the middle of a write', () => 
 async function interrupt(context: BrowserContext, page: Page, how: How, ns: string, errors: string[],
   setMidWrite: (fn: (page: Page) => void) => void): Promise<Page> {
   if (how === 'reload-at-once' || how === 'reload-in-page') {
-    await page.waitForEvent('load', { timeout: 60_000 });
+    await page.waitForEvent('load', { timeout: 300_000 });
     await cachePageReady(page);
     return page;
   }
@@ -116,11 +116,11 @@ async function interrupt(context: BrowserContext, page: Page, how: How, ns: stri
   if (how === 'crash') {
     const cdp = context.newCDPSession(page);
     setMidWrite(() => void cdp.then((session) => session.send('Page.crash')).catch(() => undefined));
-    await page.waitForEvent('crash', { timeout: 60_000 });
+    await page.waitForEvent('crash', { timeout: 300_000 });
     await page.close().catch(() => undefined);
   } else {
     setMidWrite(() => void page.close({ runBeforeUnload: false }));
-    await page.waitForEvent('close', { timeout: 60_000 });
+    await page.waitForEvent('close', { timeout: 300_000 });
   }
   return openCachePage(h, context, { ns }, errors);
 }
