@@ -14,6 +14,7 @@ import type { BackendInfo, EngineOptions, LocalModelSpec, ProgressEvent } from '
 import { InternalServerError } from '../errors.js';
 import type { Device, DeviceChoice, Dtype } from '../models.js';
 import { DecisionStore, decisionKey, PACKAGE_VERSION, type StoredDecision } from './device-decision-store.js';
+import { withLostFault } from './device-lost-fault.js';
 import { benchmark, benchmarkTexts, checkParity, median, type EmbedTexts } from './device-probe.js';
 import { loadModel, type LoadedModel } from './model-loader.js';
 import { badRows } from './result-guard.js';
@@ -59,7 +60,6 @@ export class Route {
   switched: { at: number; reason: string } | undefined;
   /** The model requests run on; a switch to WASM swaps its session in place. */
   readonly loading: Promise<LoadedModel>;
-  private lostFaultFired = false;
 
   constructor(private readonly spec: LocalModelSpec, private readonly ctx: RouterContext) {
     this.requested = spec.requested ?? spec.device;
@@ -86,14 +86,11 @@ export class Route {
   async guard(rows: readonly number[], out: Float32Array, run: () => Promise<void>): Promise<void> {
     if (this.device !== 'webgpu') return run();
     const faults = this.faults();
-    if (faults.deviceLost && !this.lostFaultFired) {
-      this.lostFaultFired = true;
-      this.ctx.gpu.destroyForTest();
-    }
+    const onGpu = withLostFault(faults.deviceLost, this.ctx.gpu, run, rows, out, this.spec.dims);
     let problem = this.lostProblem();
     if (!problem) {
       try {
-        await run();
+        await onGpu();
         if (faults.nan) out[rows[0] * this.spec.dims] = NaN;
         problem = this.lostProblem() ?? badRows(out, rows, this.spec.dims);
       } catch (err) {

@@ -69,6 +69,10 @@ export class WebGpu {
   private state: Promise<GpuState> | undefined;
   private device: GpuDevice | undefined;
   private lostReason: string | undefined;
+  /** TEST ONLY: served WebGPU runs the device-lost fault has counted. */
+  private testRuns = 0;
+  /** TEST ONLY: set the moment `destroyForTest` destroys the device, before `device.lost` says so. */
+  private destroyedByTest = false;
 
   /** Find the adapter and open the device once; later calls share them. */
   acquire(): Promise<GpuState> {
@@ -83,7 +87,18 @@ export class WebGpu {
 
   /** TEST ONLY: destroy the device, as a driver reset would lose it (`lost` is set when `device.lost` says so). */
   destroyForTest(): void {
+    this.destroyedByTest = true;
     this.device?.destroy();
+  }
+
+  /** TEST ONLY: whether `destroyForTest` has run (known at once, unlike `lost`). */
+  get destroyedForTest(): boolean {
+    return this.destroyedByTest;
+  }
+
+  /** TEST ONLY: count one served WebGPU run; return how many the fault counted before it. */
+  countRunForTest(): number {
+    return this.testRuns++;
   }
 
   private async open(): Promise<GpuState> {
