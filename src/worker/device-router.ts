@@ -81,7 +81,8 @@ export class Route {
 
   /**
    * Run one batch that writes unit vectors for `rows` into `out`. On WebGPU the result is checked; a bad
-   * one is thrown away, the model moves to WASM, and the batch runs again there.
+   * one, or one from a run the device's loss overlapped, is thrown away, the model moves to WASM, and the
+   * batch runs again there.
    */
   async guard(rows: readonly number[], out: Float32Array, run: () => Promise<void>): Promise<void> {
     if (this.device !== 'webgpu') return run();
@@ -89,11 +90,14 @@ export class Route {
     const onGpu = withLostFault(faults.deviceLost, this.ctx.gpu, run, rows, out, this.spec.dims);
     let problem = this.lostProblem();
     if (!problem) {
+      // Settled before the loss is read: a run the loss overlapped is dropped even when it returned rows.
       try {
         await onGpu();
         if (faults.nan) out[rows[0] * this.spec.dims] = NaN;
+        await this.ctx.gpu.settle();
         problem = this.lostProblem() ?? badRows(out, rows, this.spec.dims);
       } catch (err) {
+        await this.ctx.gpu.settle();
         problem = this.lostProblem() ?? `the WebGPU run failed: ${message(err)}`;
       }
     }
