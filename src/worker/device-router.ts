@@ -94,10 +94,10 @@ export class Route {
       try {
         await onGpu();
         if (faults.nan) out[rows[0] * this.spec.dims] = NaN;
-        await this.ctx.gpu.settle();
+        await this.ctx.gpu.noticeLoss();
         problem = this.lostProblem() ?? badRows(out, rows, this.spec.dims);
       } catch (err) {
-        await this.ctx.gpu.settle();
+        await this.ctx.gpu.noticeLoss();
         problem = this.lostProblem() ?? `the WebGPU run failed: ${message(err)}`;
       }
     }

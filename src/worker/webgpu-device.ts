@@ -33,7 +33,7 @@ export type GpuState =
 
 /** Some browsers take seconds to answer `requestAdapter` and a broken driver may never answer. */
 const ADAPTER_TIMEOUT_MS = 10_000;
-/** How long `settle` waits for the GPU to answer before trusting what is known (a hung driver must not hang requests). */
+/** How long `noticeLoss` waits for the GPU to answer before trusting what is known (a hung driver must not hang requests). */
 const SETTLE_TIMEOUT_MS = 2_000;
 
 /** Limits onnxruntime's kernels size their work by: ask for the adapter's best, not the spec minimums. */
@@ -97,7 +97,7 @@ export class WebGpu {
    * process behind the loss notice, so once it answers (one round trip; the run's readback left the queue
    * empty) a loss before now has been seen.
    */
-  async settle(): Promise<void> {
+  async noticeLoss(): Promise<void> {
     const device = this.device;
     if (!device || this.lostReason) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
