@@ -34,7 +34,7 @@ export type GpuState =
 /** Some browsers take seconds to answer `requestAdapter` and a broken driver may never answer. */
 const ADAPTER_TIMEOUT_MS = 10_000;
 /** How long `noticeLoss` waits for the GPU to answer before trusting what is known (a hung driver must not hang requests). */
-const SETTLE_TIMEOUT_MS = 2_000;
+const NOTICE_LOSS_TIMEOUT_MS = 2_000;
 
 /** Limits onnxruntime's kernels size their work by: ask for the adapter's best, not the spec minimums. */
 const LIMITS = [
@@ -101,7 +101,7 @@ export class WebGpu {
     const device = this.device;
     if (!device || this.lostReason) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, SETTLE_TIMEOUT_MS); });
+    const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, NOTICE_LOSS_TIMEOUT_MS); });
     await Promise.race([device.queue.onSubmittedWorkDone().catch(() => undefined), this.lostKnown, bound]);
     clearTimeout(timer);
   }
