@@ -219,6 +219,26 @@ export default defineConfig({
         // The reliability cases that need a service worker (and later: several tabs, reloads, CDP, headers): Node drives playwright.
         test: { name: 'reliability-e2e', include: ['test/reliability/e2e/**/*.test.ts'], sequence: { groupOrder: 8 }, ...E2E, testTimeout: 180_000 },
       },
+      {
+        extends: true,
+        // The reliability cases that need WebGPU (SwiftShader): a project of their own, so the others keep the GPU off.
+        test: {
+          name: 'reliability-webgpu',
+          include: ['test/reliability/webgpu/**/*.test.ts'],
+          sequence: { groupOrder: 9 },
+          globalSetup: ['test/fixtures/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_WEBGPU_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
     ],
   },
 });

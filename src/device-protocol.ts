@@ -65,6 +65,24 @@ export interface DeviceTestFaults {
   nan?: true;
   /** The micro-benchmark reports WebGPU as faster whatever it measured, so `'auto'` picks it. */
   webgpuWins?: true;
-  /** The GPU device is destroyed right before the first served WebGPU batch. */
-  deviceLost?: true;
+  /** The GPU device is destroyed: `true`, right before the first served WebGPU run; or when `DeviceLostFault` says. */
+  deviceLost?: true | DeviceLostFault;
+}
+
+/**
+ * TEST ONLY: when the device-lost fault destroys the worker's GPU device, counted in served WebGPU runs
+ * (every model of the worker together: they share the device).
+ */
+export interface DeviceLostFault {
+  /** Served WebGPU runs that finish before the loss. Default 0. */
+  afterRuns?: number;
+  /**
+   * Destroy the device this many milliseconds after run `afterRuns + 1` has started, while it is in
+   * flight; absent: just before that run starts. Any WebGPU run that still returns after the loss returns
+   * wrong unit vectors (its rows reversed, as stale buffers would be), so only the loss itself, never the
+   * values, can tell the guard to drop them.
+   */
+  inRunMs?: number;
+  /** Destroy the device the moment run `afterRuns + 1` returns, after its readback and before its rows are checked. */
+  asRunReturns?: true;
 }

@@ -14,6 +14,7 @@ import type { BackendInfo, EngineOptions, LocalModelSpec, ProgressEvent } from '
 import { InternalServerError } from '../errors.js';
 import type { Device, DeviceChoice, Dtype } from '../models.js';
 import { DecisionStore, decisionKey, PACKAGE_VERSION, type StoredDecision } from './device-decision-store.js';
+import { withLostFault } from './device-lost-fault.js';
 import { benchmark, benchmarkTexts, checkParity, median, type EmbedTexts } from './device-probe.js';
 import { loadModel, type LoadedModel } from './model-loader.js';
 import { badRows } from './result-guard.js';
@@ -59,7 +60,6 @@ export class Route {
   switched: { at: number; reason: string } | undefined;
   /** The model requests run on; a switch to WASM swaps its session in place. */
   readonly loading: Promise<LoadedModel>;
-  private lostFaultFired = false;
 
   constructor(private readonly spec: LocalModelSpec, private readonly ctx: RouterContext) {
     this.requested = spec.requested ?? spec.device;
@@ -81,22 +81,23 @@ export class Route {
 
   /**
    * Run one batch that writes unit vectors for `rows` into `out`. On WebGPU the result is checked; a bad
-   * one is thrown away, the model moves to WASM, and the batch runs again there.
+   * one, or one from a run the device's loss overlapped, is thrown away, the model moves to WASM, and the
+   * batch runs again there.
    */
   async guard(rows: readonly number[], out: Float32Array, run: () => Promise<void>): Promise<void> {
     if (this.device !== 'webgpu') return run();
     const faults = this.faults();
-    if (faults.deviceLost && !this.lostFaultFired) {
-      this.lostFaultFired = true;
-      this.ctx.gpu.destroyForTest();
-    }
+    const onGpu = withLostFault(faults.deviceLost, this.ctx.gpu, run, rows, out, this.spec.dims);
     let problem = this.lostProblem();
     if (!problem) {
+      // Settled before the loss is read: a run the loss overlapped is dropped even when it returned rows.
       try {
-        await run();
+        await onGpu();
         if (faults.nan) out[rows[0] * this.spec.dims] = NaN;
+        await this.ctx.gpu.noticeLoss();
         problem = this.lostProblem() ?? badRows(out, rows, this.spec.dims);
       } catch (err) {
+        await this.ctx.gpu.noticeLoss();
         problem = this.lostProblem() ?? `the WebGPU run failed: ${message(err)}`;
       }
     }

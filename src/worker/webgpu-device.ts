@@ -21,6 +21,7 @@ interface GpuAdapter {
 /** A `GPUDevice`, as far as this file needs it. */
 export interface GpuDevice {
   readonly lost: Promise<{ reason: string; message: string }>;
+  readonly queue: { onSubmittedWorkDone(): Promise<void> };
   destroy(): void;
 }
 interface Gpu { requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapter | null> }
@@ -32,6 +33,8 @@ export type GpuState =
 
 /** Some browsers take seconds to answer `requestAdapter` and a broken driver may never answer. */
 const ADAPTER_TIMEOUT_MS = 10_000;
+/** How long `noticeLoss` waits for the GPU to answer before trusting what is known (a hung driver must not hang requests). */
+const NOTICE_LOSS_TIMEOUT_MS = 2_000;
 
 /** Limits onnxruntime's kernels size their work by: ask for the adapter's best, not the spec minimums. */
 const LIMITS = [
@@ -69,6 +72,12 @@ export class WebGpu {
   private state: Promise<GpuState> | undefined;
   private device: GpuDevice | undefined;
   private lostReason: string | undefined;
+  /** Resolves once `lostReason` is set. */
+  private lostKnown: Promise<void> | undefined;
+  /** TEST ONLY: served WebGPU runs the device-lost fault has counted. */
+  private testRuns = 0;
+  /** TEST ONLY: set the moment `destroyForTest` destroys the device, before `device.lost` says so. */
+  private destroyedByTest = false;
 
   /** Find the adapter and open the device once; later calls share them. */
   acquire(): Promise<GpuState> {
@@ -81,9 +90,36 @@ export class WebGpu {
     return this.lostReason;
   }
 
+  /**
+   * Wait until a loss that happened before this call is known to `lost`. `device.lost` settles some
+   * milliseconds after the loss (measured on SwiftShader: 3-40 ms, after a task or more), so a run whose
+   * readback finished just before it would pass for sound; `onSubmittedWorkDone()` comes back from the GPU
+   * process behind the loss notice, so once it answers (one round trip; the run's readback left the queue
+   * empty) a loss before now has been seen.
+   */
+  async noticeLoss(): Promise<void> {
+    const device = this.device;
+    if (!device || this.lostReason) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, NOTICE_LOSS_TIMEOUT_MS); });
+    await Promise.race([device.queue.onSubmittedWorkDone().catch(() => undefined), this.lostKnown, bound]);
+    clearTimeout(timer);
+  }
+
   /** TEST ONLY: destroy the device, as a driver reset would lose it (`lost` is set when `device.lost` says so). */
   destroyForTest(): void {
+    this.destroyedByTest = true;
     this.device?.destroy();
+  }
+
+  /** TEST ONLY: whether `destroyForTest` has run (known at once, unlike `lost`). */
+  get destroyedForTest(): boolean {
+    return this.destroyedByTest;
+  }
+
+  /** TEST ONLY: count one served WebGPU run; return how many the fault counted before it. */
+  countRunForTest(): number {
+    return this.testRuns++;
   }
 
   private async open(): Promise<GpuState> {
@@ -103,7 +139,7 @@ export class WebGpu {
       const requiredFeatures = FEATURES.filter((f) => adapter.features.has(f));
       const device = await withTimeout(adapter.requestDevice({ requiredFeatures, requiredLimits }), ADAPTER_TIMEOUT_MS, 'requestDevice');
       this.device = device;
-      void device.lost.then((info) => { this.lostReason ??= `${info.reason}${info.message ? `: ${info.message}` : ''}`; });
+      this.lostKnown = device.lost.then((info) => { this.lostReason ??= `${info.reason}${info.message ? `: ${info.message}` : ''}`; });
       return { ok: true, adapter: summary, device };
     } catch (err) {
       return { ok: false, adapter: summary, reason: `the ${adapterName(summary)} adapter gave no device: ${err instanceof Error ? err.message : String(err)}` };
