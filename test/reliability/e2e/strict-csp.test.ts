@@ -59,7 +59,7 @@ afterAll(async () => {
 
 describe.each([true, false])('a vite app of the packed package under a strict CSP (cross-origin isolated: %s)', (isolated) => {
   it('computes the golden vectors and breaks no directive; deliberate violations in page and worker are seen', async () => {
-    const isolation = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
+    const isolation: Record<string, string> = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
     const server = await serveWithHeaders(OUT, { 'Content-Security-Policy': policy(hub.url), ...isolation });
     const context = await browser.newContext();
     try {
@@ -72,7 +72,10 @@ describe.each([true, false])('a vite app of the packed package under a strict CS
       await tab.addInitScript(() => {
         const seen: string[] = [];
         (window as unknown as { __violations: string[] }).__violations = seen;
-        addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
+        addEventListener('securitypolicyviolation', (e) => {
+          const v = e as SecurityPolicyViolationEvent;
+          seen.push(`${v.effectiveDirective} ${v.blockedURI}`);
+        });
       });
       await tab.goto(`${server.origin}/index.html?hub=${encodeURIComponent(hub.url)}`);
       const result = await tab.evaluate(() => (window as unknown as { __consumer: Promise<unknown> }).__consumer) as PageResult;
