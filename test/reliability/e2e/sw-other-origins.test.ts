@@ -29,7 +29,8 @@ async function otherSitePage(context: BrowserContext): Promise<Page> {
 
 /** From `from`, POST a form to `url` in a new tab (text/plain, so the body reads as JSON); return that tab's status and text. */
 async function formPost(from: Page, url: string): Promise<{ status: number | undefined; text: string }> {
-  const opened = from.context().waitForEvent('page');
+  // The tab appears once its navigation is answered, which may include loading the model on a busy machine.
+  const opened = from.context().waitForEvent('page', { timeout: 120_000 });
   await from.evaluate(([action, body]) => {
     const form = Object.assign(document.createElement('form'), { method: 'POST', action, target: '_blank', enctype: 'text/plain' });
     // text/plain sends `name=value`: the JSON less its closing `"}` as the name, `"}` as the value, is JSON again (the text gains a `=`).
@@ -72,7 +73,8 @@ describe('the service-worker route and pages of another site', { timeout: 180_00
 
   it('answers that navigation when cors names the other site', async () => {
     const context = await h.browser.newContext();
-    await openSwPage(h, context, { serve: true, sw: `wait=3000&cors=${encodeURIComponent(other)}` });
+    const modelPage = await openSwPage(h, context, { serve: true, sw: `wait=3000&cors=${encodeURIComponent(other)}` });
+    await modelPage.evaluate((body) => window.e2e.create(body), { model: MODEL, input: 'load the model first' });
     const posted = await formPost(await otherSitePage(context), `${h.origin}/v1/embeddings`);
     expect(posted.status).toBe(200);
     expect(JSON.parse(posted.text).data[0].embedding).toHaveLength(h.dims);
