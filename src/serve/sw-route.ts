@@ -127,6 +127,20 @@ function corsHeaders(cors: RouteOptions['cors'], request: Request): Record<strin
   return { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'x-request-id, openai-processing-ms', vary: 'origin' };
 }
 
+/**
+ * The origin a navigation to the route comes from, when the route may not answer it; undefined when it may.
+ * Fetches reach a service worker only from its own origin's pages and workers, but another site's page can
+ * navigate a window here (a form POST in a new tab), and that navigation is this origin's: it is answered
+ * only when its referrer is this origin or one `cors` allows. No referrer (`no-referrer`, a typed URL) is refused.
+ */
+function refusedNavigation(request: Request, cors: RouteOptions['cors'], ownOrigin: string): string | undefined {
+  if (request.mode !== 'navigate' || cors === true) return undefined;
+  let from = 'a page that sent no referrer';
+  try { from = new URL(request.referrer).origin; } catch { return from; }
+  const allowed = !cors ? [] : typeof cors === 'string' ? [cors] : cors;
+  return from === ownOrigin || allowed.includes(from) ? undefined : from;
+}
+
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   if (Object.keys(headers).length === 0) return response;
   const merged = new Headers(response.headers);
@@ -145,7 +159,12 @@ export function embeddingsHandler(options: RouteOptions = {}): EmbeddingsHandler
 
   const handle = async (event: FetchEvent, cors: Record<string, string>): Promise<Response> => {
     const request = event.request;
-    // 1. The token, before any page is woken.
+    // 1. Another site's navigation, then the token, before any page is woken.
+    const refused = refusedNavigation(request, options.cors, scope.location.origin);
+    if (refused !== undefined) {
+      return errorResponse(403, `This route answers pages of ${scope.location.origin}; a navigation from ${refused} was refused. ` +
+        'To allow another site, list its origin in routeEmbeddings({ cors }).', 'origin_not_allowed', 'invalid_request_error');
+    }
     if (options.token !== undefined && request.headers.get('authorization') !== `Bearer ${options.token}`) {
       return errorResponse(401, 'Incorrect API key provided. This route expects the bearer token configured in routeEmbeddings({ token }).',
         'invalid_api_key', 'invalid_request_error', cors);

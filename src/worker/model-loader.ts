@@ -10,6 +10,7 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url&n
 import { InternalServerError, NotFoundError } from '../errors.js';
 import type { EngineOptions, LocalModelSpec, ProgressEvent } from '../engine-protocol.js';
 import { guardSessions, throwIfFailed } from './ort-chain-guard.js';
+import { preloadWasmBinary } from './wasm-binary.js';
 
 /** A model ready to run. */
 export interface LoadedModel {
@@ -35,9 +36,9 @@ export function configureRuntime(options: EngineOptions): void {
     ? { mjs: `${paths}ort-wasm-simd-threaded.asyncify.mjs`, wasm: `${paths}ort-wasm-simd-threaded.asyncify.wasm` }
     : paths ?? { mjs: new URL(ortMjsUrl, self.location.href).href, wasm: new URL(ortWasmUrl, self.location.href).href };
   wasm.numThreads = options.numThreads;
-  // transformers.js re-imports onnxruntime's .mjs from a blob: URL when it caches the WASM, which an
-  // extension's CSP forbids; its own extension check looks for chrome.runtime, absent in workers.
-  if (/^(chrome|moz|safari-web)-extension:$/.test(self.location.protocol)) env.useWasmCache = false;
+  // transformers.js' WASM cache imports onnxruntime's .mjs from a blob: URL, which a strict CSP refuses:
+  // the worker caches the binary itself (wasm-binary.ts).
+  env.useWasmCache = false;
 }
 
 /** Make a progress callback that sums bytes over all files of one model. */
@@ -89,6 +90,7 @@ export async function loadModel(
   const progress_callback = progressAggregator(spec.id, onProgress);
   const common = { revision: spec.revision, progress_callback };
   try {
+    await preloadWasmBinary();
     const ModelClass = spec.output === 'text_embeds' ? JinaCLIPTextModel : AutoModel;
     const [tokenizer, model] = await Promise.all([
       AutoTokenizer.from_pretrained(spec.repo, common),

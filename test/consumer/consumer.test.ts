@@ -5,8 +5,7 @@
  * models. Our other tests import ../src, which hides URL and packaging bugs; this one does not.
  */
 
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { args, executablePath } from '../e2e/chromium.js';
 import { startHubServer, type HubServer } from '../fixtures/hub-server.js';
 import { makeTinyModels } from '../fixtures/make-tiny-models.js';
 import { buildApp, outputFiles, type Bundler, type Entry, type OutputFile } from './bundlers.js';
+import { installPackedPackage } from './packed-package.js';
 import { serveStatic } from './static-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,18 +30,6 @@ interface PageResult {
 let hub: HubServer;
 let browser: Browser;
 const sizes: Record<string, OutputFile[]> = {};
-
-/** Build the package, pack it, and install the tarball into a fresh copy of the consumer app. */
-function installPackedPackage(): void {
-  rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
-  execFileSync('npm', ['pack', '--pack-destination', WORK], { cwd: ROOT, stdio: 'pipe' });
-  const tarball = readdirSync(WORK).find((f) => f.endsWith('.tgz'))!;
-  cpSync(join(import.meta.dirname, 'app'), APP, { recursive: true });
-  writeFileSync(join(APP, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `../${tarball}`], { cwd: APP, stdio: 'pipe' });
-}
 
 /** Open `page` of a build on a fresh server and context; return what the page reported and who served it. */
 async function runPage(outDir: string, page: string, isolated: boolean) {
@@ -72,7 +60,7 @@ async function openPage(url: string) {
 }
 
 beforeAll(async () => {
-  installPackedPackage();
+  installPackedPackage(WORK);
   const models = resolve(ROOT, 'test/fixtures/models');
   await makeTinyModels({ out: models, only: ['Xenova/bge-small-en-v1.5'] });
   hub = await startHubServer(models);
