@@ -14,7 +14,7 @@ export const BULK_SIDES: BulkSide[] = ['ours', 'ours-fixed', 'raw-single', 'raw-
 const OURS: BulkSide[] = ['ours', 'ours-fixed'];
 /** Sides compared among themselves: the limit is the better raw strategy, the baseline the best pipeline call. */
 const GROUPS: BulkSide[][] = [['raw-single', 'raw-sorted'], ['pipeline-a', 'pipeline-b', 'pipeline-c']];
-const QUERY_SIDES: QuerySide[] = ['ours', 'ours-uncached', 'pipeline'];
+const QUERY_SIDES: QuerySide[] = ['ours', 'ours-sequential', 'ours-uncached', 'pipeline'];
 
 export interface MeasureOptions {
   /** Most timed runs of a figure. */
@@ -193,7 +193,7 @@ export async function measureThreads(d: Driver, config: PageConfig, sets: { bulk
     p50: stat(q[s].lat.map((xs) => pct(xs, 0.5))), p95: stat(q[s].lat.map((xs) => pct(xs, 0.95))), cpuPerQuery: stat(q[s].cpu),
   }])) as ThreadResult['queries'];
   // The single query's parts on the same client and worker: what the cache adds, and what each step costs.
-  const queryParts = askQueries ? await page.evaluate(([n]) => window.bench.queryParts(n, 40), [sets.queries.name] as const) : undefined;
+  const queryParts = askQueries ? await page.evaluate(([n]) => window.bench.queryParts(n, 100), [sets.queries.name] as const) : undefined;
   if (queryParts) o.log(`  query parts (median ms): ${Object.entries(queryParts).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   // One text per call on both sides, so nothing else shares a batch: q8 vectors must match exactly here.
   const queryAgreement = askQueries ? await page.evaluate(([n]) => window.bench.agreement('ours', 'pipeline', n), [sets.queries.name] as const) : null;

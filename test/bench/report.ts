@@ -1,7 +1,7 @@
 /** The bench's results: their JSON shape, the targets (issues 4 and 16) as PASS/MISS, and the printed tables. Pure. */
 
 import type { BulkSide, DeviceRace, QuerySide } from './page.js';
-import type { QueryParts } from './variant-clients.js';
+import type { QueryParts } from './query-parts.js';
 
 /** Median, min and max of `n` runs (ms); `n` 0 when every run failed. */
 export interface Stat {
@@ -188,9 +188,17 @@ export function formatReport(results: BenchResults): string {
     for (const [name, s] of Object.entries(q)) {
       if (s.p50.n) lines.push(`one at a time, ${name}: p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, CPU per query ${ms(s.cpuPerQuery)}`);
     }
+    if (q.pipeline.p50.n) {
+      const ratios = Object.entries(q).filter(([name, s]) => name !== 'pipeline' && s.p50.n).map(([name, s]) => `${name} ${x(s.p50.median / q.pipeline.p50.median)}`);
+      lines.push(`one at a time, p50 / the pipeline's: ${ratios.join(', ')}`);
+    }
     if (t.queryParts) {
       const p = t.queryParts;
-      lines.push(`one query's parts, one client (median ms): cache on ${p.cacheOn.toFixed(2)}, off ${p.cacheOff.toFixed(2)} (on/off ${x(p.cacheOn / p.cacheOff)}); worker hop ${p.hop.toFixed(2)}, key digest ${p.digest.toFixed(2)}, IndexedDB miss ${p.miss.toFixed(2)}, number[] copy ${p.copy.toFixed(3)}`);
+      if (p.pipeline) {
+        const r = (v: number | undefined) => (v === undefined ? 'n/a' : x(v / p.pipeline!));
+        lines.push(`one query, interleaved query by query, p50 / the pipeline's: cache on ${r(p.cacheOn)}, cache on with the sequential lookup ${r(p.cacheOnSequential)}, cache off ${r(p.cacheOff)}`);
+      }
+      lines.push(`one query's parts, one client (median ms): cache on ${p.cacheOn.toFixed(2)}, on with the sequential lookup ${p.cacheOnSequential?.toFixed(2) ?? 'n/a'}, off ${p.cacheOff.toFixed(2)}, pipeline ${p.pipeline?.toFixed(2) ?? 'n/a'} (on/off ${x(p.cacheOn / p.cacheOff)}); worker hop ${p.hop.toFixed(2)}, key digest ${p.digest.toFixed(2)}, IndexedDB miss ${p.miss.toFixed(2)}, number[] copy ${p.copy.toFixed(3)}`);
     }
     if (t.longLived) {
       const ll = t.longLived;
