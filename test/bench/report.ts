@@ -167,7 +167,8 @@ export function formatReport(results: BenchResults): string {
   const lines: string[] = [];
   const row = (cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
   for (const t of results.threads) {
-    for (const c of CLOCKS) {
+    lines.push(`\n${t.numThreads} WASM thread(s), ${results.meta.dtype}`);
+    for (const c of t.bulk.length ? CLOCKS : []) {
       lines.push(`\n${t.numThreads} WASM thread(s), ${results.meta.dtype}, ${c === 'wall' ? 'wall' : 'browser CPU'} ms, median of ${results.meta.reps} (min–max)`);
       row(['set', 'ours', 'fixed planner', 'raw 1/run', 'raw sorted', '(a) per text', '(b) whole', '(c) 32s', 'ours/limit', 'ours/best(abc)', '(b)/ours', 'fixed/ours', 'compute/cached']);
       row(Array(13).fill('---'));

@@ -9,6 +9,7 @@ import { writeRecords, type CacheEntry } from '../../src/cache/cache-records.js'
 import { indexChannelName } from '../../src/cache/key-index.js';
 import { cacheDatabaseName, VectorCache, type CacheStore, type Computation } from '../../src/cache/index.js';
 import { freshNamespace, keysFor, realStore, seededCompute, seededVector } from './cache-helpers.js';
+import { asNumbers, FAMILIES, tinyClient } from './tiny-models.js';
 
 const MODEL = 'test/model';
 const DIMS = 64;
@@ -129,4 +130,28 @@ describe('the key index', () => {
     gated.open();
     expect((await res).hits).toBe(0);
   });
+
+  it('through create(): a new text runs in the worker while the IndexedDB read waits, and answers what an uncached call does', async () => {
+    const namespace = freshNamespace('index-client');
+    const gated = gatedStore(realStore(namespace));
+    const client = await tinyClient({ cacheNamespace: namespace, cache: { store: gated.store } });
+    try {
+      await client.embeddings.create({ model: FAMILIES.bert.id, input: 'load the model' });
+      await client.cache.indexLoaded();
+      const before = (await client.engineStats()).texts;
+      gated.close();
+      const pending = client.embeddings.create({ model: FAMILIES.bert.id, input: 'a query never seen before' });
+      const deadline = performance.now() + 60_000;
+      while ((await client.engineStats()).texts === before && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect((await client.engineStats()).texts).toBe(before + 1); // computed while the read is still held
+      gated.open();
+      const res = await pending;
+      const alone = await client.embeddings.create({ model: FAMILIES.bert.id, input: 'a query never seen before' }, { cache: false });
+      expect(asNumbers(res.data[0].embedding)).toEqual(asNumbers(alone.data[0].embedding));
+      expect(res.usage.prompt_tokens).toBe(alone.usage.prompt_tokens);
+    } finally {
+      gated.open();
+      await client.dispose();
+    }
+  }, 240_000);
 });
