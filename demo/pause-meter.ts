@@ -1,12 +1,14 @@
 /**
- * The panel's "Longest UI pause": the longest the page's main thread was busy without a break, so that a
- * click or a key waited and no frame could be drawn. Measured from the browser's own long-animation-frame
- * entries (Chromium 123+), else its long tasks, else (Firefox, Safari) gaps between animation frames.
+ * The panel's "Longest UI pause": the longest single task of the page's main thread, during which a click or
+ * a key waited and no frame could be drawn. Measured by the browser itself: its long-task entries (tasks of
+ * 50 ms or more), named by the scripts its long-animation-frame entries saw in them; where the browser has
+ * neither (Firefox, Safari), the longest gap between animation frames.
  *
- * Why not gaps between animation frames everywhere: a gap also counts frames the compositor or the GPU
- * process did not produce while this page's main thread was idle and answered input at once. On a machine
- * whose cores are busy (the model's WASM threads use them all) such gaps reached 100–1,200 ms with the
- * main thread idle (`npm run demo:trace`), which the old meter reported as pauses of this page.
+ * Why not gaps between animation frames everywhere (the meter before): a gap also counts frames the
+ * compositor or the GPU process did not produce while this page's main thread was idle and answered input
+ * at once. With the model's WASM threads on every core such gaps reached 100–1,200 ms while the main thread
+ * was idle (`npm run demo:trace`). Nor a long animation frame's `blockingDuration`: it sums every long task
+ * of a frame, and a frame the compositor held back for 2.4 s summed twenty tasks into one "879 ms" pause.
  */
 
 /** The longest pause so far, and what ran in it. */
@@ -16,56 +18,57 @@ export interface Pause {
   cause?: string;
 }
 
-/** Pauses under this are not reported by the browser's entries (and not noticed by people either). */
+/** The browser reports no task under this (and people do not notice one). */
 export const LONG_MS = 50;
 
-type Script = { invoker: string; sourceURL: string; duration: number };
-type LongFrame = PerformanceEntry & { blockingDuration: number; scripts: Script[] };
+/** A script of a long animation frame (`PerformanceScriptTiming`). */
+interface Script { startTime: number; duration: number; invoker: string; sourceURL: string }
 
 const supports = (type: string) => globalThis.PerformanceObserver?.supportedEntryTypes?.includes(type) ?? false;
+/** Scripts kept to name a task by: the most recent only (a task is named when the panel next refreshes). */
+const KEPT_SCRIPTS = 200;
 
-/**
- * Watches the main thread since the page started loading (the browser buffers its entries); `longest` is
- * `undefined` while no pause reached LONG_MS.
- */
+/** Watches the main thread since the page started loading (the browser buffers its entries). */
 export class PauseMeter {
-  longest: Pause | undefined;
   /** Which measure the browser allowed. */
-  readonly source: 'long-animation-frame' | 'longtask' | 'animation frames';
+  readonly source: 'long tasks' | 'animation frames';
+  private task: { start: number; ms: number } | undefined;
+  private readonly scripts: Script[] = [];
 
   constructor() {
-    if (supports('long-animation-frame')) {
-      this.source = 'long-animation-frame';
+    if (supports('longtask')) {
+      this.source = 'long tasks';
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries() as LongFrame[]) {
-          // blockingDuration sums each long task's time past 50 ms, with the frame's rendering added to the
-          // longest: for a frame with one long task, + 50 gives that task and its rendering, as one stretch.
-          if (entry.blockingDuration > 0) this.note(entry.blockingDuration + LONG_MS, entry.scripts);
-        }
-      }).observe({ type: 'long-animation-frame', buffered: true });
-    } else if (supports('longtask')) {
-      this.source = 'longtask';
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) this.note(entry.duration, []);
+        for (const e of list.getEntries()) if (e.duration > (this.task?.ms ?? 0)) this.task = { start: e.startTime, ms: e.duration };
       }).observe({ type: 'longtask', buffered: true });
+      if (supports('long-animation-frame')) {
+        new PerformanceObserver((list) => {
+          for (const frame of list.getEntries() as Array<PerformanceEntry & { scripts: Script[] }>) this.scripts.push(...frame.scripts);
+          this.scripts.splice(0, Math.max(0, this.scripts.length - KEPT_SCRIPTS));
+        }).observe({ type: 'long-animation-frame', buffered: true });
+      }
     } else {
       this.source = 'animation frames';
       this.watchFrames();
     }
   }
 
-  private note(ms: number, scripts: Script[]): void {
-    if (ms < LONG_MS || ms <= (this.longest?.ms ?? 0)) return;
-    const top = [...scripts].sort((a, b) => b.duration - a.duration)[0];
+  /** The longest pause of LONG_MS or more, or `undefined` while there was none. */
+  get longest(): Pause | undefined {
+    const task = this.task;
+    if (!task || task.ms < LONG_MS) return undefined;
+    const overlap = (s: Script) => Math.min(task.start + task.ms, s.startTime + s.duration) - Math.max(task.start, s.startTime);
+    const top = this.scripts.filter((s) => overlap(s) > 0).sort((a, b) => overlap(b) - overlap(a))[0];
     const file = top?.sourceURL.replace(/\?.*$/, '').split('/').pop();
-    this.longest = { ms, cause: top ? `${top.invoker}${file ? ` · ${file}` : ''}` : undefined };
+    return { ms: task.ms, cause: top ? `${top.invoker}${file ? ` · ${file}` : ''}` : undefined };
   }
 
-  /** Without either entry type: the longest gap between animation frames while the tab is visible. */
+  /** Without long-task entries: the longest gap between animation frames while the tab is visible. */
   private watchFrames(): void {
     let last = performance.now();
     const tick = (now: number) => {
-      if (document.visibilityState === 'visible') this.note(now - last, []);
+      const gap = now - last;
+      if (document.visibilityState === 'visible' && gap > (this.task?.ms ?? 0)) this.task = { start: last, ms: gap };
       last = now;
       requestAnimationFrame(tick);
     };

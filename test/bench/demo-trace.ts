@@ -3,13 +3,13 @@
  * service worker, no model files, no vectors), under a Chrome trace of the page's main thread. Prints the
  * panel's "Longest UI pause", every main-thread task over TRACE_MIN_MS (wall and CPU time, and what ran in
  * it), every gap between animation frames over 50 ms with the work inside it, and the browser's own
- * long-animation-frame entries (with their scripts).
+ * long-task entries (each set against the trace's CPU time) and long-animation-frame entries (with scripts).
  *
  * Env: DEMO_MODELS (a folder in the Hub layout; default test/bench/models, the architecture-true bge-small;
  * `tiny` for the fixtures), DEMO_COLD=1 (empty vite's dependency cache first, as on a fresh clone),
  * DEMO_HMR=0, TRACE_MIN_MS (default 20), TRACE_SAMPLES=0 (no CPU samples: lighter, no function names),
- * DEMO_TRACE=0 (no trace: the panel and the
- * long-animation-frame entries only, as a user's tab has them), DEMO_QUERY (default "how do stars form"). Writes test/output/demo-trace.json (opens in DevTools); TRACE_FILE=<it>
+ * DEMO_TRACE=0 (no trace: the panel and the browser's entries only, as a user's tab has them), DEMO_QUERY
+ * (default "how do stars form"). Writes test/output/demo-trace.json (opens in DevTools); TRACE_FILE=<it>
  * prints a saved run again.
  */
 
@@ -18,8 +18,8 @@ import { resolve } from 'node:path';
 import { chromium } from 'playwright';
 import { startDemoServer } from '../../demo/serve.js';
 import { args, executablePath } from '../e2e/chromium.js';
-import { formatTasks, frameGaps, longTasks, pageMainThread, startTrace, type TraceEvent } from '../e2e/main-thread-trace.js';
-import { observeLongFrames, readLongFrames, type LongFrame } from '../e2e/long-frames.js';
+import { clockOrigin, formatTasks, frameGaps, longTasks, pageMainThread, startTrace, type TraceEvent } from '../e2e/main-thread-trace.js';
+import { observeLongEntries, readLongEntries, taskWork, type LongEntries } from '../e2e/long-entries.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const modelsEnv = process.env.DEMO_MODELS ?? resolve(ROOT, 'test/bench/models');
@@ -32,33 +32,44 @@ interface TracedRun {
   source: string;
   visit: { seconds: number; pause: string | null; backend: string | null };
   searched: { seconds: number; pause: string | null; status: string | null };
-  frames: LongFrame[];
+  entries: LongEntries;
+  /** `performance.mark('demo-trace-sync')`'s startTime: ties the page's clock to the trace's. */
+  mark: number;
 }
 
 const OUT = resolve(ROOT, 'test/output/demo-trace.json');
 
-/** Print the page's figures, the long tasks, the frame gaps and the long animation frames. */
+/** Print the page's figures, the browser's entries, the long tasks and the frame gaps. */
 function report(events: TraceEvent[], run: TracedRun): void {
-  const { visit, searched, frames } = run;
+  const { visit, searched, entries } = run;
   console.log(`models: ${run.source}; backend: ${visit.backend}`);
   console.log(`first visit: ${visit.seconds.toFixed(1)} s, panel "Longest UI pause": ${visit.pause}`);
   console.log(`search: ${searched.status}; panel "Longest UI pause": ${searched.pause}`);
-  printFrames(frames);
+  printEntries(entries);
   if (!events.length) return;
   const thread = pageMainThread(events, run.origin);
+  const page = longTasks(events, thread, 10).filter((t) => !t.tooling);
+  const byCpu = [...page].sort((a, b) => (b.cpuMs ?? 0) - (a.cpuMs ?? 0));
+  console.log(`\nthe page's main-thread tasks by CPU time (top 8 of ${page.length} of 10 ms or more wall):\n${formatTasks(byCpu.slice(0, 8))}`);
+  const all = longTasks(events, thread, 10);
+  console.log('\nthe browser\'s long tasks against the trace (ms wall / ms CPU):');
+  for (const t of taskWork(entries.tasks, all, clockOrigin(events, 'demo-trace-sync', run.mark))) {
+    console.log(`  at ${(t.at / 1000).toFixed(2)} s: ${t.ms} / ${t.cpuMs?.toFixed(1) ?? '?'}${t.tooling ? ' (tooling)' : ''}`);
+  }
   const tasks = longTasks(events, thread, minMs);
   console.log(`\nmain-thread tasks of ${minMs} ms or more: ${tasks.length}\n${formatTasks(tasks)}`);
   const gaps = frameGaps(events, thread, 50);
-  console.log(`\ngaps of 50 ms or more between animation frames: ${gaps.length}`);
+  console.log(`\ngaps of 50 ms or more between animation frames (while something asks for frames): ${gaps.length}`);
   for (const g of gaps) {
     console.log(`  ${g.gapMs.toFixed(1)} ms at ${(g.at / 1000).toFixed(2)} s: main thread busy ${g.busyMs.toFixed(1)} ms, ` +
       `longest task ${g.longestTaskMs.toFixed(1)} ms, ${g.beginFrames} compositor frame(s) begun inside`);
   }
 }
 
-/** The browser's own long-animation-frame entries. */
-function printFrames(frames: LongFrame[]): void {
-  console.log(`long-animation-frame entries (the browser's own): ${frames.length}`);
+/** The browser's own long-task and long-animation-frame entries. */
+function printEntries({ tasks, frames }: LongEntries): void {
+  console.log(`long tasks (the browser's own, what the panel counts): ${tasks.length}, longest ${Math.max(0, ...tasks.map((t) => t.duration)).toFixed(0)} ms`);
+  console.log(`long animation frames: ${frames.length}`);
   for (const f of frames) console.log(`  ${f.duration.toFixed(0)} ms (blocking ${f.blockingDuration.toFixed(0)} ms) at ${(f.startTime / 1000).toFixed(2)} s: ${f.scripts.join('; ') || 'no script'}`);
 }
 
@@ -79,7 +90,7 @@ try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
-  await observeLongFrames(page);
+  await observeLongEntries(page);
   const stop = process.env.DEMO_TRACE === '0' ? async () => [] : await startTrace(browser, { samples: process.env.TRACE_SAMPLES !== '0' });
   const started = Date.now();
   await page.goto(demo.url);
@@ -93,9 +104,10 @@ try {
   await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#plot')?.dataset.query, null, { timeout: 120_000 });
   await page.waitForTimeout(2500); // the panel refreshes every 2 s
   const searched = { seconds: (Date.now() - searchAt) / 1000, pause: await pause(), status: await page.locator('#search-status').textContent() };
-  const frames = await readLongFrames(page);
+  const entries = await readLongEntries(page);
+  const mark = await page.evaluate(() => performance.mark('demo-trace-sync').startTime);
   const events = await stop();
-  const run: TracedRun = { origin: new URL(demo.url).origin, source: `${demo.config.source} (${modelsEnv})`, visit, searched, frames };
+  const run: TracedRun = { origin: new URL(demo.url).origin, source: `${demo.config.source} (${modelsEnv})`, visit, searched, entries, mark };
   mkdirSync(resolve(ROOT, 'test/output'), { recursive: true });
   writeFileSync(OUT, JSON.stringify({ traceEvents: events, metadata: run }));
   report(events, run);
