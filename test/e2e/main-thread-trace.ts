@@ -96,11 +96,14 @@ function describe(e: TraceEvent): string {
 }
 
 /**
- * An event of the test's tooling: playwright evaluates its injected scripts and predicates from no URL (every
- * script of the page has one), and the tracer's own start shows as a task of its own.
+ * An event of the test's tooling: a DevTools protocol message (playwright's evaluations, reading the page's
+ * entries), playwright's injected scripts and predicates, which have no URL (every script of the page has
+ * one), and the tracer's own start.
  */
 function isTooling(e: TraceEvent): boolean {
   if (e.name === 'CpuProfiler::StartProfiling' || /trace_event/.test(String(e.args?.src_file ?? ''))) return true;
+  const mojo = e.args?.chrome_mojo_event_info as { mojo_interface_tag?: string } | undefined;
+  if (mojo?.mojo_interface_tag === 'blink.mojom.DevToolsSession') return true;
   return (e.name === 'EvaluateScript' || e.name === 'FunctionCall') && !(e.args?.data as { url?: string } | undefined)?.url;
 }
 
