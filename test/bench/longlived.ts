@@ -9,18 +9,13 @@
  * list of names below; default all), BENCH_MODEL_DIR / BENCH_REPO / BENCH_DTYPE as in run.ts.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright';
-import { startHubServer } from '../fixtures/hub-server.js';
-import { makeTinyModels } from '../fixtures/make-tiny-models.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
 import { withCpu } from './measure.js';
-import type { PageConfig } from './page.js';
+import { startOneSet } from './one-set.js';
 import { drift, stat } from './report.js';
-import { benchTokenizer, openBenchPage, ROOT, SEED, startBenchVite } from './run.js';
+import { openBenchPage, ROOT } from './run.js';
 import type { VariantSpec } from './variant-clients.js';
-import { makeWorkloads } from './workloads.js';
 
 /** The variants of issue 16 (onnxruntime-web already runs with its CPU arena off: `enableCpuMemArena` defaults to false). */
 const VARIANTS: VariantSpec[] = [
@@ -34,33 +29,18 @@ const VARIANTS: VariantSpec[] = [
 ];
 const RAW = 'raw sorted (control)';
 
-const setName = process.env.BENCH_SET ?? '256 short';
-const threads = Number(process.env.BENCH_THREADS ?? 2);
 const runs = Number(process.env.LL_RUNS ?? 8);
 const only = process.env.LL_VARIANTS?.split(',').map((s) => s.trim());
 const variants = only ? VARIANTS.filter((v) => only.includes(v.name)) : VARIANTS;
 const names = [...variants.map((v) => v.name), ...(!only || only.includes(RAW) ? [RAW] : [])];
-const repo = process.env.BENCH_REPO ?? 'Xenova/bge-small-en-v1.5';
-const dtype = (process.env.BENCH_DTYPE ?? 'q8') as 'q8' | 'fp32';
 
-const modelRoot = process.env.BENCH_MODEL_DIR ?? (await makeTinyModels({ bench: true })).outDir;
-const modelConfig = JSON.parse(readFileSync(join(modelRoot, repo, 'config.json'), 'utf8'));
-const tokenizer = await benchTokenizer(modelRoot, repo);
-const sets = makeWorkloads(SEED, (t) => tokenizer.encode(t).length);
-const set = [...sets.bulk, sets.queries].find((s) => s.name === setName);
-if (!set) throw new Error(`BENCH_SET "${setName}" is not one of: ${[...sets.bulk, sets.queries].map((s) => s.name).join(', ')}`);
-
-const hub = await startHubServer(modelRoot);
-const vite = await startBenchVite();
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+const { set, threads, dtype, config, pageSets, browser, viteUrl, close } = await startOneSet('256 short');
 const t0 = performance.now();
 const log = (line: string) => console.log(`${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s  ${line}`);
 try {
-  const page = await openBenchPage(browser, vite.url, log);
+  const page = await openBenchPage(browser, viteUrl, log);
   const cdp = await browser.newBrowserCDPSession();
   const d = { page, cdp };
-  const config: PageConfig = { modelHost: hub.url, repo, dims: modelConfig.hidden_size, padId: tokenizer.padId, dtype, numThreads: threads };
-  const pageSets = [{ name: set.name, texts: set.texts, ids: set.texts.map(tokenizer.encode) }];
   await page.evaluate(([c, s]) => window.bench.setup(c, s), [config, pageSets] as const);
   await page.evaluate(([v, n]) => window.bench.variantsStart(v, n), [variants, set.name] as const);
   if (names.includes(RAW)) await page.evaluate((n) => window.bench.bulk('raw-sorted', n), set.name);
@@ -91,7 +71,5 @@ try {
   mkdirSync(join(ROOT, 'test/output'), { recursive: true });
   writeFileSync(join(ROOT, 'test/output/longlived.json'), `${JSON.stringify({ threads, dtype, set: set.name, runs, results }, null, 2)}\n`);
 } finally {
-  await browser.close();
-  await vite.close();
-  await hub.close();
+  await close();
 }

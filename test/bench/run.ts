@@ -2,15 +2,16 @@
  * `npm run bench`: ours against transformers.js' pipeline and raw onnxruntime-web, side by side in one
  * headless Chromium, on the same model, dtype and threads. Prints a table and writes bench-results.json.
  *
- * The default run aims at about 10 minutes on 2 cores: each bulk set repeats only while its budget
- * lasts and our runs still spread, a raw or pipeline run is stopped once it cannot be the fastest of its
- * group (reported as a lower bound), and cheap figures take 2–3 runs. BENCH_FULL=1 repeats everything
- * BENCH_REPS times and stops nothing (about 45 minutes).
+ * The default run aims at under 10 minutes on 2 cores: the long and mixed sets are a quarter of the full
+ * ones (BUDGET_SIZES), each bulk set repeats only while its budget lasts and our runs still spread, a raw or
+ * pipeline run is stopped once it cannot be the fastest of its group (reported as a lower bound), and cheap
+ * figures take 2–3 runs. BENCH_FULL=1 runs the full sets, repeats everything BENCH_REPS times and stops
+ * nothing (about 45 minutes).
  *
  * Env: BENCH_MODEL_DIR (a folder in the Hub layout; default: the generated architecture-true bge-small),
  * BENCH_REPO (default Xenova/bge-small-en-v1.5), BENCH_DTYPE (q8 | fp32), BENCH_THREADS (e.g. "2"),
  * BENCH_REPS (most repetitions, default 3), BENCH_FULL=1, BENCH_QUICK=1 (2 threads only), BENCH_WEBGPU_TEXTS
- * (texts in the WebGPU-vs-WASM request, default 4; 0 skips it), BENCH_SET_BUDGET_S (default 45).
+ * (texts in the WebGPU-vs-WASM request, default 4; 0 skips it), BENCH_SET_BUDGET_S (default 30).
  */
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_WEBGPU_ARGS } from '../../vite.config
 import { BULK_SIDES, measureThreads } from './measure.js';
 import type { BenchApi, DeviceRace, PageConfig } from './page.js';
 import { formatReport, type BenchResults, type ThreadResult } from './report.js';
-import { FULL_SIZES, makeWorkloads, SMOKE_SIZES, type SetSizes } from './workloads.js';
+import { BUDGET_SIZES, FULL_SIZES, makeWorkloads, SMOKE_SIZES, type SetSizes } from './workloads.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const SEED = 20_240_604;
@@ -185,7 +186,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   const full = process.env.BENCH_FULL === '1';
   // The default run: budgets per set and stops (see the header); BENCH_FULL=1 leaves runBench's full defaults.
   const budgeted: BenchOptions = full ? {} : {
-    minReps: 1, setBudgetMs: Number(process.env.BENCH_SET_BUDGET_S ?? 45) * 1000, steadySpread: 0.05, slowFactor: 1.15, capFactor: 1.5,
+    minReps: 1, setBudgetMs: Number(process.env.BENCH_SET_BUDGET_S ?? 30) * 1000, steadySpread: 0.05, slowFactor: 1.15, capFactor: 1.5,
+    sizes: BUDGET_SIZES,
   };
   const results = await runBench({
     ...budgeted,

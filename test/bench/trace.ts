@@ -9,16 +9,11 @@
  * bench-main.cpuprofile (both open in Chrome DevTools' Performance panel).
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright';
-import { startHubServer } from '../fixtures/hub-server.js';
-import { makeTinyModels } from '../fixtures/make-tiny-models.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
-import type { PageConfig } from './page.js';
 import { planBetween } from './measure.js';
-import { benchTokenizer, openBenchPage, ROOT, SEED, startBenchVite } from './run.js';
-import { makeWorkloads } from './workloads.js';
+import { startOneSet } from './one-set.js';
+import { openBenchPage, ROOT } from './run.js';
 
 interface TraceEvent { name: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string; src_file?: string } }
 /** CDP's `Profiler.Profile`: times in microseconds on the trace's clock. */
@@ -29,26 +24,11 @@ interface CpuProfile {
   timeDeltas?: number[];
 }
 
-const setName = process.env.BENCH_SET ?? '512 mixed';
-const threads = Number(process.env.BENCH_THREADS ?? 2);
 const minMs = Number(process.env.TRACE_MIN_MS ?? 20);
-const repo = process.env.BENCH_REPO ?? 'Xenova/bge-small-en-v1.5';
-const dtype = (process.env.BENCH_DTYPE ?? 'q8') as 'q8' | 'fp32';
 
-const modelRoot = process.env.BENCH_MODEL_DIR ?? (await makeTinyModels({ bench: true })).outDir;
-const modelConfig = JSON.parse(readFileSync(join(modelRoot, repo, 'config.json'), 'utf8'));
-const tokenizer = await benchTokenizer(modelRoot, repo);
-const sets = makeWorkloads(SEED, (t) => tokenizer.encode(t).length);
-const set = [...sets.bulk, sets.queries].find((s) => s.name === setName);
-if (!set) throw new Error(`BENCH_SET "${setName}" is not one of: ${[...sets.bulk, sets.queries].map((s) => s.name).join(', ')}`);
-
-const hub = await startHubServer(modelRoot);
-const vite = await startBenchVite();
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+const { set, config, pageSets, browser, viteUrl, close } = await startOneSet('512 mixed');
 try {
-  const page = await openBenchPage(browser, vite.url, console.log);
-  const config: PageConfig = { modelHost: hub.url, repo, dims: modelConfig.hidden_size, padId: tokenizer.padId, dtype, numThreads: threads };
-  const pageSets = [{ name: set.name, texts: set.texts, ids: set.texts.map(tokenizer.encode) }];
+  const page = await openBenchPage(browser, viteUrl, console.log);
   await page.evaluate(([c, s]) => window.bench.setup(c, s), [config, pageSets] as const);
   /** One run of the set, with the plan it got: session runs, padded and real tokens. */
   const run = async () => {
@@ -83,9 +63,7 @@ try {
   writeFileSync(join(ROOT, 'test/output/bench-main.cpuprofile'), JSON.stringify(profile));
   report(events, profile as CpuProfile);
 } finally {
-  await browser.close();
-  await vite.close();
-  await hub.close();
+  await close();
 }
 
 /** Print each long main-thread task and the functions with the most self time inside it. */

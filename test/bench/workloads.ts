@@ -23,6 +23,13 @@ export interface SetSizes {
 }
 
 export const FULL_SIZES: SetSizes = { short: 256, long: 64, fewShort: 63, mixed: 512, queries: 200 };
+/**
+ * The default run's sizes: the same seven sides and the same length mixes, with the two sets whose one
+ * round costs minutes cut to a quarter (16 long, 128 mixed). One round of every side on the full sets takes
+ * about 14 minutes on a quiet 2-core machine, past the 10-minute aim before any repetition; the ratios are
+ * per-text throughput, which a quarter of the texts measures as well (BENCH_FULL=1 runs the full sets).
+ */
+export const BUDGET_SIZES: SetSizes = { short: 256, long: 16, fewShort: 63, mixed: 128, queries: 200 };
 export const SMOKE_SIZES: SetSizes = { short: 8, long: 2, fewShort: 7, mixed: 16, queries: 4 };
 
 /** Everyday English words, so WordPiece and SentencePiece split them as they split prose. */
