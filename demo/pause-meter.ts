@@ -1,7 +1,8 @@
 /**
- * The panel's "Longest UI pause": the longest single task of the page's main thread, during which a click or
- * a key waited and no frame could be drawn. Measured by the browser itself: its long-task entries (tasks of
- * 50 ms or more), named by the scripts its long-animation-frame entries saw in them; where the browser has
+ * The panel's "Longest UI pause": the longest single task of the page's main thread once the page showed
+ * content (first contentful paint, where Total Blocking Time starts too), during which a click or a key
+ * waited and no frame could be drawn. Measured by the browser itself: its long-task entries (tasks of 50 ms
+ * or more), named by the scripts its long-animation-frame entries saw in them; where the browser has
  * neither (Firefox, Safari), the longest gap between animation frames.
  *
  * Why not gaps between animation frames everywhere (the meter before): a gap also counts frames the
@@ -28,19 +29,27 @@ const supports = (type: string) => globalThis.PerformanceObserver?.supportedEntr
 /** Scripts kept to name a task by: the most recent only (a task is named when the panel next refreshes). */
 const KEPT_SCRIPTS = 200;
 
-/** Watches the main thread since the page started loading (the browser buffers its entries). */
+/** Watches the main thread from the page's first contentful paint on (the browser buffers its entries). */
 export class PauseMeter {
   /** Which measure the browser allowed. */
   readonly source: 'long tasks' | 'animation frames';
-  private task: { start: number; ms: number } | undefined;
+  /** Long tasks (each 50 ms or more), in order; a page has a few dozen at most. */
+  private readonly tasks: Array<{ start: number; ms: number }> = [];
   private readonly scripts: Script[] = [];
+  /** First contentful paint: tasks before it held up no page the visitor could use yet (as Total Blocking Time). */
+  private shownAt = 0;
 
   constructor() {
     if (supports('longtask')) {
       this.source = 'long tasks';
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) if (e.duration > (this.task?.ms ?? 0)) this.task = { start: e.startTime, ms: e.duration };
+        for (const e of list.getEntries()) this.tasks.push({ start: e.startTime, ms: e.duration });
       }).observe({ type: 'longtask', buffered: true });
+      if (supports('paint')) {
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') this.shownAt = e.startTime;
+        }).observe({ type: 'paint', buffered: true });
+      }
       if (supports('long-animation-frame')) {
         new PerformanceObserver((list) => {
           for (const frame of list.getEntries() as Array<PerformanceEntry & { scripts: Script[] }>) this.scripts.push(...frame.scripts);
@@ -55,7 +64,7 @@ export class PauseMeter {
 
   /** The longest pause of LONG_MS or more, or `undefined` while there was none. */
   get longest(): Pause | undefined {
-    const task = this.task;
+    const task = this.tasks.filter((t) => t.start >= this.shownAt).sort((a, b) => b.ms - a.ms)[0];
     if (!task || task.ms < LONG_MS) return undefined;
     const overlap = (s: Script) => Math.min(task.start + task.ms, s.startTime + s.duration) - Math.max(task.start, s.startTime);
     const top = this.scripts.filter((s) => overlap(s) > 0).sort((a, b) => overlap(b) - overlap(a))[0];
@@ -68,7 +77,7 @@ export class PauseMeter {
     let last = performance.now();
     const tick = (now: number) => {
       const gap = now - last;
-      if (document.visibilityState === 'visible' && gap > (this.task?.ms ?? 0)) this.task = { start: last, ms: gap };
+      if (document.visibilityState === 'visible' && gap >= LONG_MS) this.tasks.push({ start: last, ms: gap });
       last = now;
       requestAnimationFrame(tick);
     };

@@ -7,7 +7,7 @@
  *
  * Env: DEMO_MODELS (a folder in the Hub layout; default test/bench/models, the architecture-true bge-small;
  * `tiny` for the fixtures), DEMO_COLD=1 (empty vite's dependency cache first, as on a fresh clone),
- * DEMO_HMR=0, TRACE_MIN_MS (default 20), TRACE_SAMPLES=0 (no CPU samples: lighter, no function names),
+ * DEMO_HMR=0, DEMO_THREADS (the page's `?threads=`; default the library's), TRACE_MIN_MS (default 20), TRACE_SAMPLES=0 (no CPU samples: lighter, no function names),
  * DEMO_TRACE=0 (no trace: the panel and the browser's entries only, as a user's tab has them), DEMO_QUERY
  * (default "how do stars form"). Writes test/output/demo-trace.json (opens in DevTools); TRACE_FILE=<it>
  * prints a saved run again.
@@ -67,8 +67,10 @@ function report(events: TraceEvent[], run: TracedRun): void {
 }
 
 /** The browser's own long-task and long-animation-frame entries. */
-function printEntries({ tasks, frames }: LongEntries): void {
+function printEntries({ tasks, frames, shownAt }: LongEntries): void {
+  console.log(`first contentful paint at ${(shownAt / 1000).toFixed(2)} s (the panel counts tasks from it on)`);
   console.log(`long tasks (the browser's own, what the panel counts): ${tasks.length}, longest ${Math.max(0, ...tasks.map((t) => t.duration)).toFixed(0)} ms`);
+  console.log(`  ${tasks.map((t) => `${t.duration.toFixed(0)} ms at ${(t.startTime / 1000).toFixed(2)} s`).join(', ')}`);
   console.log(`long animation frames: ${frames.length}`);
   for (const f of frames) console.log(`  ${f.duration.toFixed(0)} ms (blocking ${f.blockingDuration.toFixed(0)} ms) at ${(f.startTime / 1000).toFixed(2)} s: ${f.scripts.join('; ') || 'no script'}`);
 }
@@ -93,7 +95,7 @@ try {
   await observeLongEntries(page);
   const stop = process.env.DEMO_TRACE === '0' ? async () => [] : await startTrace(browser, { samples: process.env.TRACE_SAMPLES !== '0' });
   const started = Date.now();
-  await page.goto(demo.url);
+  await page.goto(process.env.DEMO_THREADS ? `${demo.url}?threads=${process.env.DEMO_THREADS}` : demo.url);
   await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#plot')?.dataset.points, null, { timeout: 600_000 });
   const pause = () => page.locator('[data-stat="pause"]').textContent();
   await page.waitForFunction(() => document.querySelector('[data-stat="pause"]'));

@@ -72,9 +72,10 @@ it('does no 50 ms of main-thread work at once on a first visit and a search, and
   const report = `panel: ${pause}\npage tasks of 10 ms or more:\n${formatTasks(tasks)}`;
   // 1. No task of the page's own did 50 ms of work (CPU time: what the page asked of the machine).
   expect(tasks.filter((t) => (t.cpuMs ?? t.wallMs) >= 50), report).toEqual([]);
-  // 2. The panel shows what the browser measured ("< 50 ms" when no task was long: a quiet machine), not
-  // gaps between frames: at least the longest task before its last refresh, at most the longest after it.
-  const longest = (list: LongTaskEntry[]) => Math.max(0, ...list.map((e) => e.duration));
+  // 2. The panel shows what the browser measured from the first contentful paint on ("< 50 ms" when no task
+  // was long), not gaps between frames: at least the longest task before its last refresh, at most the
+  // longest after it.
+  const longest = (list: LongTaskEntry[]) => Math.max(0, ...list.filter((e) => e.startTime >= after.shownAt).map((e) => e.duration));
   const shown = pause === '< 50 ms' ? 0 : Number(/^([\d.]+) (ms|s)$/.exec(pause)?.[1] ?? NaN) * (pause.endsWith(' s') ? 1000 : 1);
   const rounding = shown >= 1000 ? 50 : 1; // formatMs: "1.2 s"
   expect(shown, report).toBeGreaterThanOrEqual(longest(before.tasks) - rounding);

@@ -25,6 +25,8 @@ export interface LongTaskEntry {
 export interface LongEntries {
   frames: LongFrame[];
   tasks: LongTaskEntry[];
+  /** First contentful paint (ms), where the demo's meter starts counting; 0 before it. */
+  shownAt: number;
 }
 
 declare global {
@@ -34,8 +36,11 @@ declare global {
 /** Start recording before the page's first script runs (call before `goto`). */
 export async function observeLongEntries(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const entries: LongEntries = (window.__longEntries = { frames: [], tasks: [] });
+    const entries: LongEntries = (window.__longEntries = { frames: [], tasks: [], shownAt: 0 });
     const supported = PerformanceObserver.supportedEntryTypes;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') entries.shownAt = e.startTime;
+    }).observe({ type: 'paint', buffered: true });
     if (supported.includes('longtask')) {
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) entries.tasks.push({ startTime: e.startTime, duration: e.duration });
@@ -57,7 +62,7 @@ export async function observeLongEntries(page: Page): Promise<void> {
 
 /** The entries recorded so far. */
 export function readLongEntries(page: Page): Promise<LongEntries> {
-  return page.evaluate(() => window.__longEntries ?? { frames: [], tasks: [] });
+  return page.evaluate(() => window.__longEntries ?? { frames: [], tasks: [], shownAt: 0 });
 }
 
 /** A long-task entry and the trace's task that it is: wall and CPU time, and whether the test's tooling ran it. */
