@@ -7,7 +7,10 @@ import type { DemoConfig } from './demo-config.js';
 export function makeClient(
   config: DemoConfig, remote: Record<string, RemoteProviderOptions>, onProgress: (e: ProgressEvent) => void,
 ): InPageEmbeddings {
+  // `?threads=1`: fewer WASM threads than the library's default, e.g. to leave a core to the page.
+  const threads = Number(new URL(location.href).searchParams.get('threads')) || undefined;
   return new InPageEmbeddings({
+    numThreads: threads,
     modelHost: new URL(config.modelHost, location.href).href,
     models: config.models,
     remote,

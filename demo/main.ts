@@ -7,11 +7,11 @@ import { CATALOGUE, type InPageEmbeddings, type ProgressEvent, type RemoteProvid
 import { makeClient } from './client.js';
 import { loadCorpus, topicsOf, type Passage } from './corpus.js';
 import type { DemoConfig } from './demo-config.js';
-import { FrameWatch } from './frame-watch.js';
 import { GalleryView } from './gallery-view.js';
 import { indexCorpus } from './indexer.js';
 import { ModelPicker } from './model-picker.js';
 import { Panel, cacheOf, collectStats } from './panel.js';
+import { PauseMeter } from './pause-meter.js';
 import { fitInWorker, project, type Projection } from './pca.js';
 import { PALETTE, Plot } from './plot.js';
 import { ProgressBar, formatBytes, formatMs } from './progress.js';
@@ -39,7 +39,8 @@ const state = {
   index: undefined as Promise<Index> | undefined,
   indexing: undefined as AbortController | undefined,
   pwa: 'installing' as PwaState,
-  frames: new FrameWatch(),
+  /** Since the page started loading: model download, indexing, the picture and every search. */
+  pauses: new PauseMeter(),
   /** Stops answering the service worker's `/v1/embeddings` with the previous client. */
   stopServing: undefined as (() => void) | undefined,
   loadStarted: 0,
@@ -71,7 +72,7 @@ function useClient(config: DemoConfig): InPageEmbeddings {
 async function refreshPanel(): Promise<void> {
   if (!state.client) return;
   const offline = `${state.pwa === 'controlled' ? 'yes' : state.pwa}${navigator.onLine ? '' : ' · offline now'}`;
-  panel.show(await collectStats(state.client, { longestPauseMs: state.frames.longest || undefined, offline }));
+  panel.show(await collectStats(state.client, { pause: state.pauses.longest, pauseSource: state.pauses.source, offline }));
 }
 
 /** Model download and load progress, from the client's `onProgress`. */
@@ -107,8 +108,6 @@ function reindex(model: string, passages: Passage[], topics: string[]): Promise<
   modelBar.set(0, 'starting', 'idle');
   indexBar.set(0, `0 / ${passages.length} passages`);
   plot.show(undefined);
-  state.frames.longest = 0;
-  state.frames.start();
   const run = (async (): Promise<Index> => {
     let first = 0;
     const { matrix, dims } = await indexCorpus(client, model, passages.map((p) => p.text), {
@@ -122,7 +121,6 @@ function reindex(model: string, passages: Passage[], topics: string[]): Promise<
     const took = formatMs(performance.now() - started);
     indexBar.set(100, `${passages.length} passages in ${took} · first vector after ${formatMs(first)} · ${dims}-d`, 'done');
     if (!state.loadStarted) modelBar.set(100, await unloadedLabel(client, model), 'done');
-    state.frames.stop();
     document.body.dataset.state = 'ready';
     const index: Index = { model, matrix, dims };
     index.projection = await fitInWorker(matrix, dims);
@@ -131,7 +129,6 @@ function reindex(model: string, passages: Passage[], topics: string[]): Promise<
     return index;
   })();
   run.catch((error) => {
-    state.frames.stop();
     if (controller.signal.aborted) return;
     // A remote model that failed (a wrong key, an unreachable proxy) asks for its settings again next time.
     const row = CATALOGUE.find((r) => r.id === model);
@@ -263,7 +260,9 @@ async function main(): Promise<void> {
   $('#tab-gallery').addEventListener('click', () => showTab('gallery'));
   if (params.get('view') === 'gallery') showTab('gallery');
 
-  // 5. Index the corpus, then run the query the URL carries (a reload answers it from the cache).
+  // 5. Index the corpus, then run the query the URL carries (a reload answers it from the cache). In a task
+  // of its own: steps 1–4 and the first request's keys in one task were ~39 ms of CPU (`npm run demo:trace`).
+  await new Promise((resolve) => setTimeout(resolve, 0));
   state.index = reindex(picker.value, passages, topics);
   const query = params.get('q');
   if (query) {

@@ -4,6 +4,8 @@
  */
 
 import { CATALOGUE, type InPageEmbeddings } from '../src/index.js';
+import type { Pause } from './pause-meter.js';
+import { LONG_MS } from './pause-meter.js';
 import { formatBytes, formatMs } from './progress.js';
 
 /** Everything the panel shows, gathered from the client and the page. */
@@ -17,7 +19,10 @@ export interface PanelStats {
   cacheBytes?: number;
   tokensRun: number;
   tokensCached: number;
-  longestPauseMs?: number;
+  /** The longest main-thread pause since the page started (`undefined`: none reached 50 ms). */
+  pause?: Pause;
+  /** How it was measured (`PauseMeter.source`). */
+  pauseSource: string;
   offline: string;
 }
 
@@ -39,7 +44,7 @@ export function cacheOf(client: InPageEmbeddings): CacheLike | undefined {
 
 /** Read the client's counters; the cache is feature-detected so the demo runs on builds without it. */
 export async function collectStats(
-  client: InPageEmbeddings, page: { longestPauseMs?: number; offline: string },
+  client: InPageEmbeddings, page: { pause?: Pause; pauseSource: string; offline: string },
 ): Promise<PanelStats> {
   const [backends, engine] = await Promise.all([client.backends(), client.engineStats()]);
   const usage = client.usage().total;
@@ -73,15 +78,15 @@ export class Panel {
     const rows: Row[] = [
       ['backend', 'Backend', s.backend],
       ['isolated', 'Cross-origin isolated', s.isolated ? `yes · ${s.cores} cores` : 'no · 1 thread'],
-      ['computed', 'Vectors computed', s.computed.toLocaleString()],
-      ['cached', 'Vectors from cache', s.fromCache.toLocaleString()],
+      ['computed', 'Vectors computed', groupDigits(s.computed)],
+      ['cached', 'Vectors from cache', groupDigits(s.fromCache)],
       ['cache', 'Cache (IndexedDB)', s.cacheBytes === undefined ? 'not in this build' : `${s.cacheEntries} · ${formatBytes(s.cacheBytes)}`],
-      ['tokens', 'Tokens run', s.tokensRun.toLocaleString()],
-      ['tokens-cached', 'Tokens from cache', s.tokensCached.toLocaleString()],
+      ['tokens', 'Tokens run', groupDigits(s.tokensRun)],
+      ['tokens-cached', 'Tokens from cache', groupDigits(s.tokensCached)],
       'The same tokens at remote prices',
       ...REMOTE_PRICES.map(({ id, perMillion }): Row => [`cost-${id}`, [id, `$${perMillion} / 1M tokens`], usd((tokens * perMillion) / 1e6)]),
       'This page',
-      ['pause', 'Longest UI pause', s.longestPauseMs === undefined ? '–' : formatMs(s.longestPauseMs)],
+      ['pause', ['Longest UI pause', s.pause?.cause ?? `main thread, from ${s.pauseSource}`], s.pause ? formatMs(s.pause.ms) : `< ${LONG_MS} ms`],
       ['offline', 'Works offline', s.offline],
     ];
     this.root.replaceChildren(...rows.flatMap((row) => {
@@ -104,6 +109,14 @@ export class Panel {
 
 /** A `[key, label (or label and note), value]` row, or a group heading. */
 type Row = [string, string | [string, string], string] | string;
+
+/**
+ * "12,345". Not `toLocaleString()`: the first call in a tab loads ICU's locale data on the main thread, a
+ * 55–67 ms task in headless Chromium on a busy 2-core machine, and it was the panel's first refresh.
+ */
+export function groupDigits(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
 
 /** "$0.000123": these sums are tiny, which is the point. */
 function usd(amount: number): string {

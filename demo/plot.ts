@@ -17,25 +17,39 @@ export interface PlotData {
   hits?: number[];
 }
 
-/** Draws PlotData on a canvas, sharp on high-DPI screens. */
+/**
+ * Draws PlotData on a canvas, sharp on high-DPI screens. Drawing waits for the next animation frame: the
+ * canvas' size is then read from the frame's own layout, not forced in the middle of the task that changed
+ * the page (the first draw forced the page's whole first layout inside the task that started indexing).
+ */
 export class Plot {
   private data: PlotData | undefined;
+  private frame = 0;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    new ResizeObserver(() => this.draw()).observe(canvas);
+    new ResizeObserver(() => this.schedule()).observe(canvas);
   }
 
   /** Replace what is drawn. */
   show(data: PlotData | undefined): void {
     this.data = data;
-    this.draw();
+    this.schedule();
   }
 
   /** Mark a query and its hits on the current picture. */
   mark(query: [number, number] | undefined, hits: number[] | undefined): void {
     if (!this.data) return;
     this.data = { ...this.data, query, hits };
-    this.draw();
+    this.schedule();
+  }
+
+  /** Draw once in the next frame, however many changes come before it. */
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
   }
 
   private draw(): void {
@@ -43,12 +57,18 @@ export class Plot {
     const ratio = devicePixelRatio || 1;
     const width = canvas.clientWidth, height = canvas.clientHeight;
     if (!width || !height) return;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
+    // Setting a canvas' size reallocates its bitmap even when unchanged; clearRect below is enough then.
+    const [w, h] = [Math.round(width * ratio), Math.round(height * ratio)];
+    if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
+    // Tests and `npm run demo:trace` wait on these: the picture is drawn, the query is marked.
+    const data = this.data;
+    if (data) canvas.dataset.points = String(data.topic.length);
+    else delete canvas.dataset.points;
+    if (data?.query) canvas.dataset.query = data.query.map((c) => c.toFixed(3)).join(',');
+    else delete canvas.dataset.query;
     const ctx = canvas.getContext('2d')!;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const data = this.data;
     if (!data || data.coords.length === 0) return;
 
     // 1. Fit every point (and the query) into the canvas with a margin, same scale on both axes.
