@@ -150,8 +150,7 @@ export class InPageEmbeddings {
       const params = positions.map((i) => (inputs.length > 1 ? `input[${i}]` : 'input'));
       const c = await this.compute(plan, misses, req, requestOptions, params);
       return { ...c, tokenCounts: c.tokenCounts ?? apportionTokens(misses, c.tokens) };
-    }, { early: plan.route === 'local' }); // new texts start in the worker while IndexedDB is read; never a paid remote call
-
+    });
     return { vectors: result.vectors, tokens: result.tokens, cachedTokens: result.hits ? result.cachedTokens : undefined };
   }
 

@@ -6,10 +6,9 @@
 import { ITEMS_PER_TASK, yieldToPage } from '../page-yield.js';
 import { isValidVector } from '../vector-math.js';
 import { decodeEntries, encodeEntries, type ExportedEntry } from './cache-format.js';
-import { cacheDatabaseName, CacheErrorEvent, type CacheModelStats, type CacheOperation, type CacheStats, type VectorCacheSettings } from './cache-options.js';
+import { CacheErrorEvent, type CacheModelStats, type CacheOperation, type CacheStats, type VectorCacheSettings } from './cache-options.js';
 import { clearRecords, entryBytes, readMetas, readPage, writeRecords, type CacheEntry } from './cache-records.js';
 import { IdbTier } from './idb-tier.js';
-import { indexChannelName, KeyIndex } from './key-index.js';
 import { MemoryLru } from './memory-lru.js';
 
 /** A computation of the missed inputs, in the order asked. */
@@ -62,31 +61,22 @@ export class VectorCache extends EventTarget {
   private readonly idb: IdbTier;
   private readonly inflight = new Map<string, Deferred>();
   private readonly counters = new Map<string, { hits: number; misses: number }>();
-  /** Which keys IndexedDB holds, as a hint (see `key-index.ts`). */
-  private readonly index: KeyIndex;
-  /** @internal BENCH ONLY: `false` restores the sequential lookup (read, then compute) for an A/B on one client. */
-  earlyCompute = true;
 
   constructor(private readonly settings: VectorCacheSettings = {}) {
     super();
     this.enabled = settings.enabled ?? true;
     this.memory = new MemoryLru(settings.memoryBytes ?? 32 * 2 ** 20);
     this.idb = new IdbTier(settings, this.enabled, (operation, error) => this.report(operation, error));
-    // One channel per database; a store given in the options is no database other caches can name.
-    const channel = this.enabled && !settings.store ? indexChannelName(cacheDatabaseName(settings.namespace)) : undefined;
-    this.index = new KeyIndex((op) => this.idb.withStore('read', op), channel);
   }
 
   /**
    * @internal Answer `keys` (vectors `target.dims` wide; 0: any width) from memory, in-flight computations
-   * or one IndexedDB read; `compute` gets the first position of each distinct miss. With `early`, keys the
-   * key index says IndexedDB lacks are computed while the read is in flight; a vector the read finds is
-   * still the one answered (that computation is dropped), so the answer is what the sequential lookup gives.
-   * New valid vectors go to memory at once and to IndexedDB in one write transaction that the answer does
-   * not wait for. A caller sharing another's computation shares its failure too.
+   * or one IndexedDB read; `compute` gets the first position of each distinct miss. New valid vectors go to
+   * memory at once and to IndexedDB in one write transaction that the answer does not wait for. A caller
+   * sharing another's computation shares its failure too.
    */
   async through(keys: string[], target: { model: string; dims: number },
-    compute: (positions: number[]) => Promise<Computation>, options: { early?: boolean } = {}): Promise<CachedResult> {
+    compute: (positions: number[]) => Promise<Computation>): Promise<CachedResult> {
     // 1. Sort each distinct key into found (memory or pending write), shared (another caller computes it) or ours.
     const first = new Map<string, number>();
     keys.forEach((k, i) => { if (!first.has(k)) first.set(k, i); });
@@ -102,28 +92,33 @@ export class VectorCache extends EventTarget {
     }
     let tokens = 0;
     const computed = new Set<string>();
-    const run = (list: string[]) => compute(list.map((k) => first.get(k)!));
     try {
-      // 2. Keys surely new start computing now; then one read transaction for all of ours.
-      const ownKeys = [...own.keys()];
-      const surelyNew = options.early && this.earlyCompute ? ownKeys.filter((k) => this.index.lacks(k)) : [];
-      const early = surelyNew.length ? run(surelyNew) : undefined;
-      early?.catch(() => undefined); // not needed when the read finds every key; awaited below otherwise
-      const stored = ownKeys.length ? await this.read(ownKeys, target) : [];
-      ownKeys.forEach((key, i) => {
+      // 2. One read transaction for all the rest.
+      const stored = own.size ? await this.read([...own.keys()], target) : [];
+      [...own.keys()].forEach((key, i) => {
         const e = stored[i];
-        if (!e) return this.index.forget(key);
+        if (!e) return;
         found.set(key, e);
         this.memory.set(key, e);
         own.get(key)!.resolve(e);
       });
-      // 3. Compute what is left, once, and keep each valid vector; a key the read found keeps the stored vector.
-      const isNew = new Set(surelyNew);
-      const rest = ownKeys.filter((k) => !found.has(k) && !isNew.has(k));
-      const late = rest.length ? run(rest) : undefined;
-      late?.catch(() => undefined); // awaited below; this only keeps a failure after an earlier throw from going unhandled
-      if (early && surelyNew.some((k) => !found.has(k))) tokens += await this.adopt(surelyNew, await early, target, found, own, computed);
-      if (late) tokens += await this.adopt(rest, await late, target, found, own, computed);
+      // 3. Compute what is left, once, and keep each valid vector.
+      const misses = [...own.keys()].filter((k) => !found.has(k));
+      if (misses.length) {
+        const c = await compute(misses.map((k) => first.get(k)!));
+        tokens = c.tokens;
+        const fresh: Array<[string, CacheEntry]> = [];
+        for (const [j, key] of misses.entries()) {
+          if (j && j % ITEMS_PER_TASK === 0) await yieldToPage(); // copies and checks of 512 vectors were a ~40 ms task
+          const e: CacheEntry = { model: target.model, tokens: c.tokenCounts[j] ?? 0, vector: compact(c.vectors[j]) };
+          found.set(key, e);
+          computed.add(key);
+          own.get(key)!.resolve(e);
+          if (isComplete(e.vector, target.dims)) fresh.push([key, e]);
+          else this.report('validate', new RangeError(`${target.model} gave a vector that is not ${target.dims || 'some'} finite numbers; not cached`));
+        }
+        this.put(fresh);
+      }
       // 4. Inputs another request is computing right now.
       for (const [key, p] of shared) found.set(key, await p);
     } catch (err) {
@@ -143,11 +138,6 @@ export class VectorCache extends EventTarget {
       this.idb.touch(key);
     }
     return { vectors: keys.map((k) => found.get(k)!.vector), tokens, cachedTokens, hits };
-  }
-
-  /** @internal Resolve once the key index has been read (or failed to be); tests and the bench wait on it. */
-  indexLoaded(): Promise<void> {
-    return this.index.load();
   }
 
   /**
@@ -182,11 +172,7 @@ export class VectorCache extends EventTarget {
     const { model } = filter;
     for (const [k, e] of [...this.memory.entries()]) if (!model || e.model === model) this.memory.delete(k);
     this.idb.dropPending(model);
-    try {
-      await this.idb.enqueue('clear', (s) => clearRecords(s, model));
-    } finally {
-      this.index.cleared();
-    }
+    await this.idb.enqueue('clear', (s) => clearRecords(s, model));
   }
 
   /** Return every stored vector (or one model's) in the binary format of `cache-format.ts`. */
@@ -226,31 +212,8 @@ export class VectorCache extends EventTarget {
     for (let i = 0; i < valid.length; i += 1024) {
       const batch = new Map(valid.slice(i, i + 1024));
       await this.idb.enqueue('import', (s) => writeRecords(s, batch, new Map(), this.idb.maxBytes));
-      this.index.stored([...batch.keys()]);
     }
     return { imported: valid.length, skipped };
-  }
-
-  /**
-   * Take `c`, the computation of `list` (in order): each key not yet found gets its vector, kept when valid.
-   * Returns the tokens of the vectors taken (those of keys the read found were run but are not answered).
-   */
-  private async adopt(list: string[], c: Computation, target: { model: string; dims: number },
-    found: Map<string, CacheEntry>, own: Map<string, Deferred>, computed: Set<string>): Promise<number> {
-    let tokens = c.tokens;
-    const fresh: Array<[string, CacheEntry]> = [];
-    for (const [j, key] of list.entries()) {
-      if (j && j % ITEMS_PER_TASK === 0) await yieldToPage(); // copies and checks of 512 vectors were a ~40 ms task
-      if (found.has(key)) { tokens -= c.tokenCounts[j] ?? 0; continue; }
-      const e: CacheEntry = { model: target.model, tokens: c.tokenCounts[j] ?? 0, vector: compact(c.vectors[j]) };
-      found.set(key, e);
-      computed.add(key);
-      own.get(key)!.resolve(e);
-      if (isComplete(e.vector, target.dims)) fresh.push([key, e]);
-      else this.report('validate', new RangeError(`${target.model} gave a vector that is not ${target.dims || 'some'} finite numbers; not cached`));
-    }
-    this.put(fresh);
-    return tokens;
   }
 
   /** Keep new entries in memory now and queue them for the next write transaction. */
@@ -258,7 +221,6 @@ export class VectorCache extends EventTarget {
     if (!entries.length) return;
     for (const [key, e] of entries) this.memory.set(key, e);
     this.idb.put(entries);
-    this.index.stored(entries.map(([key]) => key));
   }
 
   /** Look keys up in one read transaction; an invalid or unreadable entry is a miss. */

@@ -14,7 +14,7 @@ export const BULK_SIDES: BulkSide[] = ['ours', 'ours-fixed', 'raw-single', 'raw-
 const OURS: BulkSide[] = ['ours', 'ours-fixed'];
 /** Sides compared among themselves: the limit is the better raw strategy, the baseline the best pipeline call. */
 const GROUPS: BulkSide[][] = [['raw-single', 'raw-sorted'], ['pipeline-a', 'pipeline-b', 'pipeline-c']];
-const QUERY_SIDES: QuerySide[] = ['ours', 'ours-sequential', 'ours-uncached', 'pipeline'];
+const QUERY_SIDES: QuerySide[] = ['ours', 'ours-uncached', 'pipeline'];
 
 export interface MeasureOptions {
   /** Most timed runs of a figure. */
@@ -39,8 +39,6 @@ export interface MeasureOptions {
   capFloorMs: number;
   /** Timed runs of the long-lived-worker set (one client, cache off, the short set again and again). */
   longLivedRuns: number;
-  /** Only these parts: bulk set names, 'queries', 'cold start', 'long-lived'; empty: all. */
-  only: string[];
   log: (line: string) => void;
 }
 
@@ -154,11 +152,9 @@ export async function measureThreads(d: Driver, config: PageConfig, sets: { bulk
   const setup = await page.evaluate(([c, s]) => window.bench.setup(c, s), [config, pageSets] as const);
   if (!setup.crossOriginIsolated && config.numThreads > 1) throw new Error('the bench page is not cross-origin isolated: no WASM threads');
 
-  const wanted = (...names: string[]) => !o.only.length || names.some((n) => o.only.includes(n));
-
   // Workload 4: cold start with the files in the browser's cache (the setup above put them there).
   const cold = { ours: { wall: [] as number[], cpu: [] as number[] }, pipeline: { wall: [] as number[], cpu: [] as number[] } };
-  for (let r = 0; r < (wanted('cold start') ? fewReps(o, 2) : 0); r++) {
+  for (let r = 0; r < fewReps(o, 2); r++) {
     for (const side of rotate(['ours', 'pipeline'] as const, r)) {
       const probe = `cold start probe ${config.numThreads}.${r}`;
       const [ms, cpuMs] = await withCpu(d, () => page.evaluate(([s, p]) => window.bench.coldStart(s, p), [side, probe] as const));
@@ -166,21 +162,19 @@ export async function measureThreads(d: Driver, config: PageConfig, sets: { bulk
       cold[side].cpu.push(cpuMs);
     }
   }
-  if (cold.ours.wall.length) o.log(`  cold start: ours ${cold.ours.wall.map(Math.round).join(', ')} ms; pipeline ${cold.pipeline.wall.map(Math.round).join(', ')} ms`);
+  o.log(`  cold start: ours ${cold.ours.wall.map(Math.round).join(', ')} ms; pipeline ${cold.pipeline.wall.map(Math.round).join(', ')} ms`);
 
-  // One untimed run of every side on the N + 1 set (short and long shapes) before any bulk set is timed.
-  const bulkSets = sets.bulk.filter((s) => wanted(s.name));
+  // One untimed run of every side on the N + 1 set (short and long shapes) before anything is timed.
   const warm = sets.bulk[2].name;
-  if (bulkSets.length) for (const side of BULK_SIDES) await page.evaluate(([s, n]) => window.bench.bulk(s, n), [side, warm] as const);
+  for (const side of BULK_SIDES) await page.evaluate(([s, n]) => window.bench.bulk(s, n), [side, warm] as const);
 
   const bulk: SetResult[] = [];
-  for (const set of bulkSets) bulk.push(await measureSet(d, set, o));
-  const longLived = wanted('long-lived') ? await measureLongLived(d, sets.bulk[0], o) : undefined;
+  for (const set of sets.bulk) bulk.push(await measureSet(d, set, o));
+  const longLived = await measureLongLived(d, sets.bulk[0], o);
 
   // Workload 2: queries one at a time (the vector cache emptied first); CPU is per query, over all of them.
   const q = Object.fromEntries(QUERY_SIDES.map((s) => [s, { lat: [] as number[][], cpu: [] as number[] }])) as Record<QuerySide, { lat: number[][]; cpu: number[] }>;
-  const askQueries = wanted('queries', sets.queries.name);
-  for (let r = 0; r < (askQueries ? fewReps(o, 2) : 0); r++) {
+  for (let r = 0; r < fewReps(o, 2); r++) {
     for (const side of rotate(QUERY_SIDES, r)) {
       await page.evaluate(() => window.bench.clearCache());
       const [lat, cpuMs] = await withCpu(d, () => page.evaluate(([s, n]) => window.bench.queries(s, n), [side, sets.queries.name] as const));
@@ -188,15 +182,15 @@ export async function measureThreads(d: Driver, config: PageConfig, sets: { bulk
       q[side].cpu.push(cpuMs / lat.length);
     }
   }
-  if (askQueries) o.log(`  queries p50: ${QUERY_SIDES.map((s) => `${s} ${q[s].lat.map((l) => Math.round(pct(l, 0.5))).join(', ')} ms`).join('; ')}`);
+  o.log(`  queries p50: ${QUERY_SIDES.map((s) => `${s} ${q[s].lat.map((l) => Math.round(pct(l, 0.5))).join(', ')} ms`).join('; ')}`);
   const queries = Object.fromEntries(QUERY_SIDES.map((s) => [s, {
     p50: stat(q[s].lat.map((xs) => pct(xs, 0.5))), p95: stat(q[s].lat.map((xs) => pct(xs, 0.95))), cpuPerQuery: stat(q[s].cpu),
   }])) as ThreadResult['queries'];
   // The single query's parts on the same client and worker: what the cache adds, and what each step costs.
-  const queryParts = askQueries ? await page.evaluate(([n]) => window.bench.queryParts(n, 100), [sets.queries.name] as const) : undefined;
-  if (queryParts) o.log(`  query parts (median ms): ${Object.entries(queryParts).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  const queryParts = await page.evaluate(([n]) => window.bench.queryParts(n, 40), [sets.queries.name] as const);
+  o.log(`  query parts (median ms): ${Object.entries(queryParts).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   // One text per call on both sides, so nothing else shares a batch: q8 vectors must match exactly here.
-  const queryAgreement = askQueries ? await page.evaluate(([n]) => window.bench.agreement('ours', 'pipeline', n), [sets.queries.name] as const) : null;
+  const queryAgreement = await page.evaluate(([n]) => window.bench.agreement('ours', 'pipeline', n), [sets.queries.name] as const);
   return {
     numThreads: config.numThreads, crossOriginIsolated: setup.crossOriginIsolated, hasCache: setup.hasCache, queryAgreement,
     coldStart: { ours: timing(cold.ours.wall, cold.ours.cpu), pipeline: timing(cold.pipeline.wall, cold.pipeline.cpu) }, bulk, queries,

@@ -7,7 +7,6 @@
 import { InPageEmbeddings, type BackendInfo, type ClientOptions, type ModelRow } from '../../src/index.js';
 import type { BaselineMode, BaselineReply, BaselineRequest } from './baseline-worker.js';
 import type { RawMode, RawReply, RawRequest } from './raw-worker.js';
-import { queryParts } from './query-parts.js';
 import { variantClients } from './variant-clients.js';
 
 /** What the page is told once per thread count. */
@@ -32,8 +31,7 @@ export interface PageSet {
  */
 export type BulkSide = 'ours' | 'ours-fixed' | 'raw-single' | 'raw-sorted' | `pipeline-${BaselineMode}`;
 
-/** Ours with the cache on, on it with the sequential lookup of before (read, then compute), off for the request; the pipeline. */
-export type QuerySide = 'ours' | 'ours-sequential' | 'ours-uncached' | 'pipeline';
+export type QuerySide = 'ours' | 'ours-uncached' | 'pipeline';
 
 export interface Timed {
   ms: number;
@@ -242,12 +240,10 @@ const api = {
     const vectors = new Float32Array(texts.length * config.dims);
     for (const [i, text] of texts.entries()) {
       const t0 = performance.now();
-      client.cache.earlyCompute = side !== 'ours-sequential';
-      const v = side === 'pipeline' ? await pipelineRun([text], 'a') : (await ours([text], client, side !== 'ours-uncached'))[0];
+      const v = side === 'pipeline' ? await pipelineRun([text], 'a') : (await ours([text], client, side === 'ours'))[0];
       latencies.push(performance.now() - t0);
       vectors.set(v, i * config.dims);
     }
-    client.cache.earlyCompute = true;
     await client.cache?.flush();
     kept.set(`${side}|${set}`, vectors);
     return latencies;
@@ -307,9 +303,6 @@ const api = {
     return race;
   },
 
-  /** A single query's sides (interleaved) and parts on the page's one client: see `query-parts.ts`. */
-  queryParts: (set: string, n: number) => queryParts(client, config.repo, sets.get(set)!.texts, n, (text) => pipelineRun([text], 'a')),
-
   /** Our worker's counters: session runs, real and padded tokens. */
   engineStats: () => client.engineStats(),
 
@@ -329,7 +322,7 @@ const api = {
 
 const withVariants = {
   ...api,
-  ...variantClients((cache, extra) => newClient(cache, 'wasm', config.dtype, extra), (set) => sets.get(set)!.texts, () => config.repo),
+  ...variantClients((cache, extra) => newClient(cache, 'wasm', config.dtype, extra), (set) => sets.get(set)!.texts, () => config.repo, () => client),
 };
 
 export type BenchApi = typeof withVariants;

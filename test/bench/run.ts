@@ -11,8 +11,7 @@
  * Env: BENCH_MODEL_DIR (a folder in the Hub layout; default: the generated architecture-true bge-small),
  * BENCH_REPO (default Xenova/bge-small-en-v1.5), BENCH_DTYPE (q8 | fp32), BENCH_THREADS (e.g. "2"),
  * BENCH_REPS (most repetitions, default 3), BENCH_FULL=1, BENCH_QUICK=1 (2 threads only), BENCH_WEBGPU_TEXTS
- * (texts in the WebGPU-vs-WASM request, default 4; 0 skips it), BENCH_SET_BUDGET_S (default 30), BENCH_SET (only
- * these parts, comma-separated: bulk set names such as "256 short", "queries", "cold start", "long-lived", "webgpu").
+ * (texts in the WebGPU-vs-WASM request, default 4; 0 skips it), BENCH_SET_BUDGET_S (default 30).
  */
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,8 +61,6 @@ export interface BenchOptions {
   webgpuTexts?: number;
   /** A WebGPU run longer than this ends its repetitions (a software adapter can take minutes). */
   webgpuCapMs?: number;
-  /** Only these parts (see `BENCH_SET` in the header); empty: all of them. */
-  only?: string[];
 }
 
 declare global {
@@ -116,7 +113,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   const o: Required<BenchOptions> = {
     modelRoot: '', repo: 'Xenova/bge-small-en-v1.5', dtype: 'q8', threads: [1, 2], reps: 3, sizes: FULL_SIZES,
     slowFactor: 1.5, log: () => {}, webgpuTexts: 4, webgpuCapMs: 60_000,
-    minReps: given.reps ?? 3, setBudgetMs: Infinity, steadySpread: 0, capFactor: Infinity, capFloorMs: 3000, longLivedRuns: 8, only: [],
+    minReps: given.reps ?? 3, setBudgetMs: Infinity, steadySpread: 0, capFactor: Infinity, capFloorMs: 3000, longLivedRuns: 8,
     ...given,
   };
   const modelRoot = o.modelRoot || (await makeTinyModels({ bench: true, log: o.log })).outDir;
@@ -147,7 +144,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       modelHost: hub.url, repo: o.repo, dims: modelConfig.hidden_size as number, padId: tokenizer.padId, dtype: o.dtype,
       numThreads: Math.max(...o.threads),
     };
-    const webgpu = o.webgpuTexts > 0 && (!o.only.length || o.only.includes('webgpu')) ? await raceDevices(vite.url, base, sets.queries.texts.slice(0, o.webgpuTexts), o) : undefined;
+    const webgpu = o.webgpuTexts > 0 ? await raceDevices(vite.url, base, sets.queries.texts.slice(0, o.webgpuTexts), o) : undefined;
     return {
       meta: {
         date: new Date().toISOString(), repo: o.repo, modelRoot, randomWeights: !!modelConfig._fixture, dtype: o.dtype,
@@ -200,7 +197,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     threads: process.env.BENCH_THREADS?.split(',').map(Number) ?? (quick ? [2] : [1, 2]),
     reps: process.env.BENCH_REPS ? Number(process.env.BENCH_REPS) : 3,
     webgpuTexts: process.env.BENCH_WEBGPU_TEXTS ? Number(process.env.BENCH_WEBGPU_TEXTS) : undefined,
-    only: process.env.BENCH_SET?.split(',').map((x) => x.trim()).filter(Boolean),
     log: (line) => console.log(line),
   });
   writeFileSync(join(ROOT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
