@@ -96,9 +96,6 @@ describe(`${TEXTS} texts, ${CALLERS} callers, ${ROUNDS} rounds in a cross-origin
     }
     const { events, profile } = await trace.stop();
     const tasks = attributeTasks(events, profile, 50, isLibrary);
-    const names = new Map<string, number>();
-    for (const e of events) if ((e.dur ?? 0) > 30_000) names.set(`${e.name} ${e.pid}:${e.tid}`, (names.get(`${e.name} ${e.pid}:${e.tid}`) ?? 0) + 1);
-    console.log('DEBUG', JSON.stringify([...names]), JSON.stringify(events.filter((e) => e.name === 'thread_name').map((e) => [e.pid, e.tid, e.args?.name])), profile.samples?.length);
     const worst = tasks[0];
     console.log(`ISOLATED LOAD main thread: ${tasks.length} task(s) of 50 ms or more; most library time in one: ` +
       `${worst ? `${worst.libraryCpuMs.toFixed(1)} ms CPU of a ${worst.ms.toFixed(0)} ms task` : 'none'}`);
