@@ -4,14 +4,8 @@
  * collects the CSP violation reports Chromium POSTs to `/__csp-report` from the page and its workers.
  */
 
-import { createReadStream, promises as fs } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json',
-};
+import { listenLocal, sendFile } from '../../consumer/static-server.js';
 
 /** The path the test's policies name in `report-uri`. */
 export const REPORT_PATH = '/__csp-report';
@@ -36,22 +30,7 @@ export async function serveWithHeaders(root: string, headers: Record<string, str
       return void res.writeHead(204).end();
     }
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(normalize(root))) return void res.writeHead(403).end();
-    try {
-      const stat = await fs.stat(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': String(stat.size) });
-      createReadStream(file).pipe(res);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
-    }
+    await sendFile(root, path, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    reports,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return { ...(await listenLocal(server)), reports };
 }
