@@ -2,7 +2,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.js';
 
 /** The Chromium binary the tests drive. */
@@ -29,4 +29,18 @@ export function logPage(page: Page, label: string): void {
     if (/\[vite\]|WebSocket connection/.test(message.text())) return;
     if (message.type() === 'error' || message.type() === 'warning') console.log(`[${label}] ${message.type()}: ${message.text()}`);
   });
+}
+
+/**
+ * Visit the demo once in a throwaway context and wait for it to be ready: on a fresh clone vite optimizes
+ * dependencies during the first visit and may reload the page with new module URLs, which the PWA's first
+ * precache would miss, and a traced visit would measure vite's first compile instead of the page.
+ */
+export async function warmDemoServer(browser: Browser, url: string): Promise<void> {
+  const warm = await browser.newContext();
+  await warm.newPage().then(async (p) => {
+    await p.goto(url);
+    await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
+  }).catch(() => undefined);
+  await warm.close();
 }

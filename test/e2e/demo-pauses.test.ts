@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright';
 import { startDemoServer, type DemoServer } from '../../demo/serve.js';
-import { args, executablePath, logPage, OUTPUT } from './chromium.js';
+import { args, executablePath, logPage, OUTPUT, warmDemoServer } from './chromium.js';
 import { observeLongEntries, readLongEntries, taskWork, type LongTaskEntry } from './long-entries.js';
 import { clockOrigin, formatTasks, longTasks, pageMainThread, startTrace } from './main-thread-trace.js';
 
@@ -24,14 +24,7 @@ let browser: Browser;
 beforeAll(async () => {
   demo = await startDemoServer({ tiny: true, port: 0, hmr: false, logLevel: 'warn', log: () => {} });
   browser = await chromium.launch({ executablePath, args });
-  // Warm the dev server (its dependency optimizer) in a throwaway profile: what is traced is the page's first
-  // visit, not vite's first compile, which a built site does not have.
-  const warm = await browser.newContext();
-  await warm.newPage().then(async (p) => {
-    await p.goto(demo.url);
-    await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
-  }).catch(() => undefined);
-  await warm.close();
+  await warmDemoServer(browser, demo.url);
 });
 
 afterAll(async () => {

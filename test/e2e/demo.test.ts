@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { startDemoServer, type DemoServer } from '../../demo/serve.js';
 import { startFakeProviders, type FakeProviders } from '../fixtures/fake-providers.js';
-import { args, executablePath, logPage, screenshot } from './chromium.js';
+import { args, executablePath, logPage, screenshot, warmDemoServer } from './chromium.js';
 
 let demo: DemoServer;
 let providers: FakeProviders;
@@ -38,14 +38,7 @@ beforeAll(async () => {
   demo = await startDemoServer({ tiny: true, port: 0, hmr: false, logLevel: 'warn', log: () => {} });
   providers = await startFakeProviders();
   browser = await chromium.launch({ executablePath, args });
-  // Warm the dev server in a throwaway context: on a fresh clone vite optimizes dependencies during the
-  // first visit and may reload the page with new module URLs, which the PWA's first precache would miss.
-  const warm = await browser.newContext();
-  await warm.newPage().then(async (p) => {
-    await p.goto(demo.url);
-    await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
-  }).catch(() => undefined);
-  await warm.close();
+  await warmDemoServer(browser, demo.url);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   logPage(page, 'demo');

@@ -14,7 +14,7 @@ import { CATALOGUE } from '../../src/models.js';
 import type { GalleryManifest } from '../../demo/gallery.js';
 import { TINY_DIR } from '../../demo/model-source.js';
 import { startDemoServer, type DemoServer } from '../../demo/serve.js';
-import { args, executablePath, logPage, screenshot } from './chromium.js';
+import { args, executablePath, logPage, screenshot, warmDemoServer } from './chromium.js';
 
 const MANIFEST = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../demo/public/gallery/gallery.json'), 'utf8')) as GalleryManifest;
 const FILES = MANIFEST.images.map((image) => image.file);
@@ -89,14 +89,7 @@ beforeAll(async () => {
   demo = await startDemoServer({ tiny: true, port: 0, hmr: false, logLevel: 'warn', log: () => {} });
   dims = demo.config.models.find((m) => m.id === 'jina-clip-v1')?.dims ?? CATALOGUE.find((row) => row.id === 'jina-clip-v1')!.dims;
   browser = await chromium.launch({ executablePath, args });
-  // Warm the dev server in a throwaway context (as demo.test.ts does): vite's first-run dependency
-  // optimization may reload the page with new module URLs, which the PWA's first precache would miss.
-  const warm = await browser.newContext();
-  await warm.newPage().then(async (p) => {
-    await p.goto(demo.url);
-    await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
-  }).catch(() => undefined);
-  await warm.close();
+  await warmDemoServer(browser, demo.url);
   context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   page = await context.newPage();
   logPage(page, 'gallery');
